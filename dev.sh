@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# orgabm's one-stop set-up: finds Python 3.12+, makes .venv, installs the locked
+# dependencies, then runs what you asked for.
+#
+#   ./dev.sh start [ARGS]   set up, then start the main job (orgabm run on the default scenario)
+#   ./dev.sh test [ARGS]    set up, then run the whole test suite (ARGS go to pytest)
+#   ./dev.sh setup          set up only
+#
+# ORGABM_PYTHON=/path/to/python overrides the interpreter search.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+VENV=.venv
+STAMP="$VENV/.orgabm-installed"
+
+say() { printf 'dev.sh: %s\n' "$*" >&2; }
+
+# True when "$1" runs and is Python 3.12 or newer.
+is_py312() {
+    "$1" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1
+}
+
+find_python() {
+    if [ -n "${ORGABM_PYTHON:-}" ]; then
+        if is_py312 "$ORGABM_PYTHON"; then echo "$ORGABM_PYTHON"; return 0; fi
+        say "ORGABM_PYTHON=$ORGABM_PYTHON is not a working Python 3.12 or newer"
+        return 1
+    fi
+    # 1. On PATH. (pyenv shims for versions that are not active fail the check: fine.)
+    local c
+    for c in python3.14 python3.13 python3.12 python3 python; do
+        if command -v "$c" >/dev/null 2>&1 && is_py312 "$c"; then command -v "$c"; return 0; fi
+    done
+    # 2. Under pyenv, newest first.
+    local root
+    root=$( (pyenv root 2>/dev/null) || echo "${PYENV_ROOT:-$HOME/.pyenv}")
+    if [ -d "$root/versions" ]; then
+        for c in $(ls "$root/versions" 2>/dev/null | grep -E '^3\.[0-9]+' | sort -t. -k1,1nr -k2,2nr -k3,3nr); do
+            c="$root/versions/$c/bin/python"
+            if [ -x "$c" ] && is_py312 "$c"; then echo "$c"; return 0; fi
+        done
+    fi
+    return 1
+}
+
+setup() {
+    if [ -x "$VENV/bin/python" ] && ! is_py312 "$VENV/bin/python"; then
+        say "$VENV holds an interpreter older than 3.12; recreating it"
+        rm -rf "$VENV"
+    fi
+    if [ ! -x "$VENV/bin/python" ]; then
+        local py
+        if ! py=$(find_python); then
+            say "error: no Python 3.12 or newer found on PATH or under pyenv."
+            say "Install Python 3.12+ (https://www.python.org/downloads/), or set ORGABM_PYTHON=/path/to/python3.12."
+            exit 1
+        fi
+        say "using $py ($("$py" -c 'import sys; print(sys.version.split()[0])'))"
+        "$py" -m venv "$VENV"
+    fi
+    local want
+    want=$(cat pyproject.toml requirements.lock | cksum)
+    if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
+        say "installing orgabm and its locked dependencies into $VENV"
+        "$VENV/bin/python" -m pip install --quiet --upgrade pip
+        "$VENV/bin/python" -m pip install --quiet -c requirements.lock -e ".[test]"
+        echo "$want" >"$STAMP"
+    fi
+}
+
+cmd=${1:-start}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+    setup) setup ;;
+    start) setup; exec "$VENV/bin/orgabm" run "$@" ;;
+    test) setup; exec "$VENV/bin/python" -m pytest "$@" ;;
+    *) say "usage: ./dev.sh start|test|setup [ARGS]"; exit 2 ;;
+esac

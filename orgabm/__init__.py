@@ -1,0 +1,26 @@
+"""orgabm: an agent-based simulator of organizational learning, built on Mesa."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .agents import Employee
+from .metrics import METRICS
+from .model import OrgModel
+from .runner import run_scenario
+from .scenario import Scenario, ScenarioError, available_scenarios, load_scenario
+
+try:
+    __version__ = version("orgabm")
+except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "METRICS",
+    "Employee",
+    "OrgModel",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "available_scenarios",
+    "load_scenario",
+    "run_scenario",
+]

@@ -1,0 +1,218 @@
+"""The ``orgabm`` command line: run, validate, scenarios.
+
+Every input error ends in one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .scenario import (
+    DEFAULT_SCENARIO,
+    ScenarioError,
+    available_scenarios,
+    load_scenario,
+    parse_override,
+    read_yaml,
+)
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad command-line input; the message is one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but errors are one line and exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _count(name: str, minimum: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{name} {text!r}: must be a whole number, {minimum} or more"
+            ) from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{name} {value}: must be {minimum} or more")
+        return value
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = _Parser(
+        prog="orgabm",
+        description="Agent-based simulator of organizational learning.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    run = sub.add_parser(
+        "run",
+        help="run a scenario and print a summary table",
+        description=f"Run a scenario (default: {DEFAULT_SCENARIO}) and print a summary table.",
+    )
+    run.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, help="name or YAML file")
+    run.add_argument("--steps", type=_count("--steps", 0), help="steps to run (at most)")
+    run.add_argument("--seed", type=_count("--seed", 0), default=0, help="base seed (default 0)")
+    run.add_argument("--reps", type=_count("--reps", 1), default=1, help="replicates (default 1)")
+    run.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a setting, e.g. --set leadership.socialization=0.5 (repeatable)",
+    )
+    run.add_argument(
+        "--out", type=Path, help="write every run and step to FILE (.parquet, or .csv)"
+    )
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    val = sub.add_parser("validate", help="check a scenario file", description="Check a scenario.")
+    val.add_argument("scenario", help="name or YAML file")
+    val.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUE")
+
+    sub.add_parser("scenarios", help="list the named scenarios", description="List scenarios.")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``orgabm`` command."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return {"run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios}[args.command](
+            args
+        )
+    except (UsageError, ScenarioError) as exc:
+        print(f"orgabm: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("orgabm: interrupted", file=sys.stderr)
+        return 130
+
+
+def _overrides(sets: list[str]) -> dict[str, object]:
+    return dict(parse_override(text) for text in sets)
+
+
+def _check_out(out: Path | None) -> None:
+    if out is None:
+        return
+    if out.is_dir():
+        raise UsageError(f"--out {out}: is a folder; give a file name ending .parquet or .csv")
+    if not out.parent.exists():
+        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``orgabm run``: run replicates, print a summary, optionally write every step."""
+    from .runner import run_scenario, summarize
+
+    _check_out(args.out)
+    overrides = _overrides(args.sets)
+    if args.steps is not None:
+        overrides["steps"] = args.steps
+    scenario = load_scenario(args.scenario, overrides)
+    result = run_scenario(
+        scenario, reps=args.reps, seed=args.seed, progress=None if not args.quiet else False
+    )
+    print(_header(args.scenario, result))
+    print()
+    print(_table(summarize(result)))
+    if args.out is not None:
+        _write(result.steps, args.out)
+        print(f"\nwrote {len(result.steps):,} rows (one per run and step) to {args.out}")
+    return 0
+
+
+def _header(ref: str, result) -> str:
+    cfg = result.scenario
+    org = cfg.organization
+    runs = result.runs
+    steps = runs["steps"]
+    reached = int(runs["equilibrium"].sum())
+    span = f"{steps.min()}" if steps.min() == steps.max() else f"{steps.min()}-{steps.max()}"
+    lines = [
+        f"scenario {cfg.name or ref}: {org.employees:,} employees in {org.teams} team(s), "
+        f"{org.network.kind} network, {cfg.environment.dimensions} dimensions",
+        f"{len(runs)} run(s) from base seed {result.base_seed}, {span} steps each"
+        + (f", equilibrium reached in {reached} of {len(runs)}" if cfg.stop_at_equilibrium else "")
+        + f", {result.seconds:.2f} s",
+    ]
+    return "\n".join(lines)
+
+
+def _table(summary) -> str:
+    def fmt(x: float) -> str:
+        return "" if x != x else f"{x:+.3f}"  # NaN -> blank
+
+    header = ["metric", "start", "final", "95% CI", "min", "max"]
+    rows = []
+    for name, r in summary.iterrows():
+        ci = "" if r.ci_low != r.ci_low else f"[{r.ci_low:+.3f}, {r.ci_high:+.3f}]"
+        rows.append([name, fmt(r.start), fmt(r.final), ci, fmt(r["min"]), fmt(r["max"])])
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
+    out = [
+        "  ".join(
+            str(x).ljust(w) if i == 0 else str(x).rjust(w)
+            for i, (x, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in [header, *rows]
+    ]
+    out.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def _write(frame, out: Path) -> None:
+    try:
+        if out.suffix.lower() == ".csv":
+            frame.to_csv(out, index=False)
+        else:
+            frame.to_parquet(out, index=False)
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot write: {exc.strerror or exc}") from None
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """``orgabm validate``: check a scenario and say what it describes."""
+    cfg = load_scenario(args.scenario, _overrides(args.sets))
+    org = cfg.organization
+    print(
+        f"ok: {args.scenario}: {org.employees:,} employees, {org.network.kind} network, "
+        f"{cfg.environment.dimensions} dimensions, {cfg.steps} steps"
+    )
+    return 0
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    """``orgabm scenarios``: the named scenarios with their descriptions."""
+    named = available_scenarios()
+    if not named:
+        print("no named scenarios found")
+        return 0
+    width = max(map(len, named))
+    for name, path in named.items():
+        try:
+            description = str(read_yaml(path).get("description", "")).strip().splitlines()
+        except ScenarioError as exc:
+            description = [f"(cannot read: {exc})"]
+        first = description[0] if description else ""
+        default = " (default)" if name == DEFAULT_SCENARIO else ""
+        print(f"{name.ljust(width)}  {first}{default}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""Networks of employees: every kind a scenario can ask for, built from the model's rng.
+
+``build_network(spec, employees, teams, rng)`` returns a networkx graph on nodes
+0..n-1 (node i is employee row i) and each employee's team. The same rng state
+gives the same graph.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import numpy as np
+
+if TYPE_CHECKING:
+    from .scenario import Organization
+
+__all__ = ["build_network", "contiguous_teams", "expected_ties", "torus_shape"]
+
+
+def torus_shape(n: int, width: int | None) -> tuple[int, int]:
+    """(width, height) of the torus for n employees: the given width, or the squarest grid."""
+    if width is None:
+        height = max(d for d in range(1, int(n**0.5) + 1) if n % d == 0)
+        return n // height, height
+    return width, n // width
+
+
+def contiguous_teams(n: int, teams: int) -> np.ndarray:
+    """Team of each employee: ``teams`` contiguous blocks of near-equal size."""
+    return (np.arange(n) * teams // n).astype(np.int32)
+
+
+def expected_ties(org: Organization) -> float:
+    """How many ties the organization's network will have, on average."""
+    n, net = org.employees, org.network
+    pairs = n * (n - 1) / 2
+    match net.kind:
+        case "complete":
+            return pairs
+        case "none":
+            return 0.0
+        case "teams":
+            sizes = np.bincount(contiguous_teams(n, org.teams)).astype(float)
+            within = float((sizes * (sizes - 1) / 2).sum())
+            return within * net.within_team_ties + (pairs - within) * net.cross_team_ties
+        case "random":
+            return net.density * pairs
+        case "small_world" | "ring":
+            return n * net.neighbours / 2
+        case "scale_free":
+            return float(net.attach * (n - net.attach))
+        case "hierarchy":
+            sizes = np.bincount(_hierarchy_teams(n, org.teams)[org.teams + 1 :]).astype(float)
+            return n - 1 + float((sizes * (sizes - 1) / 2).sum()) * net.within_team_ties
+        case "line":
+            return n - 1.0
+        case "torus":
+            return 2.0 * n
+    raise AssertionError(net.kind)  # pragma: no cover - the schema lists every kind
+
+
+def build_network(org: Organization, rng: np.random.Generator) -> tuple[nx.Graph, np.ndarray]:
+    """The organization's graph (nodes 0..n-1) and each employee's team."""
+    n, t, net = org.employees, org.teams, org.network
+    teams = contiguous_teams(n, t)
+    match net.kind:
+        case "complete":
+            g = nx.complete_graph(n)
+        case "none":
+            g = nx.empty_graph(n)
+        case "line":
+            g = nx.path_graph(n)
+        case "ring":
+            g = nx.circulant_graph(n, range(1, net.neighbours // 2 + 1))
+        case "small_world":
+            g = nx.watts_strogatz_graph(n, net.neighbours, net.rewire, seed=_seed(rng))
+        case "scale_free":
+            g = nx.barabasi_albert_graph(n, net.attach, seed=_seed(rng))
+        case "random":
+            g = _random_by_density(n, net.density, net.connected, rng)
+        case "teams":
+            g = _teams(teams, net.within_team_ties, net.cross_team_ties, rng)
+        case "hierarchy":
+            teams = _hierarchy_teams(n, t)
+            g = _hierarchy(teams, t, net.within_team_ties, rng)
+            teams = np.maximum(teams, 0)  # the head sits with team 0
+        case "torus":
+            width, height = torus_shape(n, net.width)
+            grid = nx.grid_2d_graph(height, width, periodic=True)
+            g = nx.convert_node_labels_to_integers(grid, ordering="sorted")
+        case _:  # pragma: no cover - the schema lists every kind
+            raise AssertionError(net.kind)
+    return g, teams
+
+
+def _seed(rng: np.random.Generator) -> int:
+    """An int seed for networkx, drawn from the model's rng."""
+    return int(rng.integers(2**31))
+
+
+def _graph(n: int, edges: np.ndarray) -> nx.Graph:
+    g = nx.empty_graph(n)
+    g.add_edges_from(edges.tolist())
+    return g
+
+
+def _unique_pairs(i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Undirected pairs (i < j), without self-pairs or repeats, in first-seen order."""
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    keep = lo != hi
+    pairs = np.stack([lo[keep], hi[keep]], axis=1)
+    _, first = np.unique(pairs, axis=0, return_index=True)
+    return pairs[np.sort(first)]
+
+
+def _random_pairs(
+    n: int, count: int, rng: np.random.Generator, exclude: set[tuple[int, int]], ok=None
+) -> np.ndarray:
+    """``count`` distinct random pairs not in ``exclude`` and, if given, with ``ok(i, j)``."""
+    out = np.empty((0, 2), dtype=np.int64)
+    taken = set(exclude)
+    while len(out) < count:
+        need = count - len(out)
+        i = rng.integers(0, n, size=2 * need + 16)
+        j = rng.integers(0, n, size=2 * need + 16)
+        if ok is not None:
+            mask = ok(i, j)
+            i, j = i[mask], j[mask]
+        fresh = [p for p in map(tuple, _unique_pairs(i, j).tolist()) if p not in taken]
+        fresh = fresh[:need]
+        taken.update(fresh)
+        if fresh:
+            out = np.concatenate([out, np.array(fresh, dtype=np.int64)])
+    return out
+
+
+def _random_by_density(
+    n: int, density: float, connected: bool, rng: np.random.Generator
+) -> nx.Graph:
+    """G(n, M) with M = density * n(n-1)/2 ties; if connected, a random tree comes first."""
+    total = round(density * n * (n - 1) / 2)
+    if not connected:
+        return _graph(n, _random_pairs(n, total, rng, set()))
+    order = rng.permutation(n)
+    parents = order[(rng.random(n - 1) * np.arange(1, n)).astype(np.int64)]
+    tree = _unique_pairs(order[1:], parents)
+    extra = _random_pairs(n, total - len(tree), rng, set(map(tuple, tree.tolist())))
+    return _graph(n, np.concatenate([tree, extra]))
+
+
+def _teams(teams: np.ndarray, within: float, cross: float, rng: np.random.Generator) -> nx.Graph:
+    """Ties inside a team with probability ``within``, across teams with ``cross``."""
+    n = len(teams)
+    edges = [_within_team(teams, within, rng)]
+    sizes = np.bincount(teams).astype(np.int64)
+    cross_pairs = n * (n - 1) // 2 - int((sizes * (sizes - 1) // 2).sum())
+    count = int(rng.binomial(cross_pairs, cross)) if cross_pairs else 0
+    if count:
+        edges.append(_random_pairs(n, count, rng, set(), ok=lambda i, j: teams[i] != teams[j]))
+    return _graph(n, np.concatenate(edges))
+
+
+def _within_team(teams: np.ndarray, p: float, rng: np.random.Generator) -> np.ndarray:
+    """Each pair of teammates tied with probability p (teams are contiguous runs of rows)."""
+    blocks = []
+    for team in np.unique(teams[teams >= 0]):
+        rows = np.flatnonzero(teams == team)
+        a, b = np.triu_indices(len(rows), 1)
+        if p < 1.0:
+            keep = rng.random(len(a)) < p
+            a, b = a[keep], b[keep]
+        blocks.append(np.stack([rows[a], rows[b]], axis=1))
+    return np.concatenate(blocks) if blocks else np.empty((0, 2), dtype=np.int64)
+
+
+def _hierarchy_teams(n: int, t: int) -> np.ndarray:
+    """Row 0 is the head (-1), rows 1..t are the team managers, the rest are split into t teams."""
+    teams = np.empty(n, dtype=np.int32)
+    teams[0] = -1
+    teams[1 : t + 1] = np.arange(t)
+    teams[t + 1 :] = contiguous_teams(n - t - 1, t)
+    return teams
+
+
+def _hierarchy(teams: np.ndarray, t: int, within: float, rng: np.random.Generator) -> nx.Graph:
+    """The head tied to every manager, each manager to their team's members."""
+    n = len(teams)
+    managers = np.arange(1, t + 1)
+    members = np.arange(t + 1, n)
+    up = np.stack([np.zeros(t, dtype=np.int64), managers], axis=1)
+    down = np.stack([managers[teams[members]], members], axis=1)
+    member_teams = np.full(n, -1, dtype=np.int32)
+    member_teams[members] = teams[members]
+    side = _within_team(member_teams, within, rng) if within > 0 else np.empty((0, 2), np.int64)
+    return _graph(n, np.concatenate([up, down, side]))
