@@ -1,0 +1,73 @@
+"""March (1991) reproduced: Figure 1 within 0.03 of the published values, and the
+directions of the paper's other experiments, on means over fixed-seed replicates."""
+
+import time
+
+import numpy as np
+import pytest
+
+from orgabm.validation import P1_GRID, P2_GRID, figure1, heterogeneous, turbulence, turnover
+
+WORKERS = 2
+TOLERANCE = 0.03
+
+
+def test_figure1_subset_within_tolerance_in_under_a_minute():
+    started = time.perf_counter()
+    points = [(p1, p2) for p2 in P2_GRID for p1 in (0.1, 0.5, 0.9)]
+    table = figure1(runs=400, seed=7, points=points, workers=WORKERS)
+    elapsed = time.perf_counter() - started
+    assert (table["runs"] == 400).all()
+    worst = table.loc[table["difference"].abs().idxmax()]
+    assert abs(worst["difference"]) <= TOLERANCE, table.to_string()
+    assert elapsed < 60
+
+
+@pytest.mark.slow
+def test_figure1_full_grid_within_tolerance():
+    table = figure1(runs=400, seed=11, workers=WORKERS)
+    assert len(table) == 27 and set(table["p1"]) == set(P1_GRID)
+    off = table[table["difference"].abs() > TOLERANCE]
+    assert off.empty, off.to_string()
+
+
+def test_figure1_same_numbers_whatever_the_worker_count():
+    points = [(0.3, 0.5), (0.7, 0.9)]
+    one = figure1(runs=30, seed=3, points=points, workers=1)
+    two = figure1(runs=30, seed=3, points=points, workers=2)
+    assert one.equals(two)
+
+
+def test_slow_socialization_and_fast_code_learning_know_most():
+    table = figure1(runs=100, seed=5, points=[(0.1, 0.9), (0.9, 0.9), (0.1, 0.1)],
+                    workers=WORKERS)  # fmt: skip
+    by = {(r.p1, r.p2): r.mean for r in table.itertuples()}
+    assert by[(0.1, 0.9)] > by[(0.9, 0.9)] + 0.15
+    assert by[(0.1, 0.9)] > by[(0.1, 0.1)] + 0.05
+
+
+def test_heterogeneous_socialization_mix_keeps_code_knowledge_high():
+    table = heterogeneous(runs=200, seed=5, shares=(0.0, 0.5, 1.0), workers=WORKERS)
+    mixed, all_fast = table.iloc[1], table.iloc[2]
+    assert mixed["equilibrium_code"] > all_fast["equilibrium_code"] + 0.1
+    assert mixed["code_at_period"] > all_fast["code_at_period"] + 0.02
+    # fast learners know more individually at period 20; slow learners explore
+    assert mixed["fast_knowledge"] > mixed["slow_knowledge"] + 0.1
+
+
+def test_turnover_helps_fast_socialization_and_hurts_slow():
+    table = turnover(runs=200, seed=5, p1s=(0.1, 0.9), p3s=(0.0, 0.1, 0.3), workers=WORKERS)
+    at = {(r.p1, r.p3): r.mean for r in table.itertuples()}
+    assert at[(0.9, 0.1)] > at[(0.9, 0.0)] + 0.05
+    assert at[(0.1, 0.3)] < at[(0.1, 0.0)] - 0.05
+
+
+def test_turbulence_decays_knowledge_without_turnover_and_turnover_sustains_it():
+    table = turbulence(runs=100, seed=5, periods=100, workers=WORKERS)
+    curve = {p3: part.set_index("step")["mean"] for p3, part in table.groupby("p3")}
+    still, moving = curve[0.0], curve[0.1]
+    assert still.max() > 0.5 and still.idxmax() < 30  # it rises ...
+    assert still[100] < still.max() - 0.4  # ... then decays
+    assert moving[100] > still[100] + 0.3  # turnover sustains it
+    assert moving[100] > moving[20] - 0.1
+    assert np.isfinite(table["ci_low"]).all()
