@@ -32,13 +32,16 @@ def turnover(rate: float, n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def act(beliefs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Actions: each belief, with a fair coin flip (+1 or -1) where the belief is 0."""
-    actions = beliefs.copy()
-    zeros = actions == 0
-    count = int(zeros.sum())
-    if count:
-        actions[zeros] = rng.integers(0, 2, size=count, dtype=np.int8) * 2 - 1
-    return actions
+    """Actions: each belief, with a fair coin flip (+1 or -1) where the belief is 0.
+
+    One random bit is drawn per belief (zero or not), so the cost never depends
+    on how many beliefs are 0.
+    """
+    bits = np.unpackbits(
+        np.frombuffer(rng.bytes((beliefs.size + 7) // 8), dtype=np.uint8), count=beliefs.size
+    )
+    coins = bits.view(np.int8).reshape(beliefs.shape) * np.int8(2) - np.int8(1)
+    return beliefs + (beliefs == 0).view(np.int8) * coins
 
 
 def socialize(
@@ -48,15 +51,16 @@ def socialize(
 
     Where the code is non-zero and a belief differs from it, the belief moves
     one step towards the code with the employee's rate (March's p1): the
-    opposite value becomes 0, and 0 becomes the code's value.
+    opposite value becomes 0, and 0 becomes the code's value. The draws are
+    float32 uniforms, so rates are resolved to 2^-24.
     """
-    rows, cols = np.nonzero((beliefs != code) & (code != 0))
-    if len(rows) == 0:
+    differs = (beliefs != code) & (code != 0)
+    if not differs.any():
         return 0
-    move = rng.random(len(rows)) < rates[rows]
-    rows, cols = rows[move], cols[move]
-    beliefs[rows, cols] += code[cols]
-    return len(rows)
+    draws = rng.random(beliefs.shape, dtype=np.float32)
+    move = differs & (draws < rates.astype(np.float32)[:, None])
+    beliefs += move.view(np.int8) * code
+    return int(np.count_nonzero(move))
 
 
 def codify(

@@ -41,8 +41,8 @@ def diversity(beliefs: np.ndarray) -> float:
     dimensions and divided by its maximum, 2/3.
     """
     n = beliefs.shape[0]
-    plus = (beliefs == 1).sum(axis=0) / n
-    minus = (beliefs == -1).sum(axis=0) / n
+    plus = np.count_nonzero(beliefs == 1, axis=0) / n
+    minus = np.count_nonzero(beliefs == -1, axis=0) / n
     zero = 1.0 - plus - minus
     return float((1.0 - plus**2 - minus**2 - zero**2).mean() * 1.5)
 
@@ -54,7 +54,7 @@ def belief_diversity(model: OrgModel) -> float:
 
 def alignment(model: OrgModel) -> float:
     """Share of beliefs equal to the code's, over all employees and dimensions."""
-    return float((model.beliefs == model.code).mean())
+    return np.count_nonzero(model.beliefs == model.code) / model.beliefs.size
 
 
 #: Metric name -> function of the model. One column each per step.
