@@ -323,7 +323,7 @@ def load_scenario(
         data = dict(ref)
     else:
         path = resolve_scenario_path(ref)
-        source = str(path)
+        source = str(ref) if Path(ref).is_file() else f"scenario {ref}"
         data = read_yaml(path)
     if overrides:
         data = apply_overrides(data, overrides)
