@@ -47,7 +47,7 @@ class Employee(FixedAgent):
         """Realized performance in the last step, (actions . reality) / m; NaN before any step."""
         if self.model.performance is None:
             return float("nan")
-        return float(self.model.performance[self.row]) / self.model.dimensions
+        return float(self.model.performance[self.row]) / self.model.reality.scale
 
     @property
     def socialization(self) -> float:
@@ -68,6 +68,31 @@ class Employee(FixedAgent):
     def tenure(self) -> int:
         """Steps since the current occupant joined."""
         return int(self.model.tenure[self.row])
+
+    @property
+    def skill(self) -> float:
+        """How faithfully this employee learns from others, reviews and training, in [0, 1]."""
+        return float(self.model.skill[self.row])
+
+    @property
+    def risk_tolerance(self) -> float:
+        """Willingness to try a belief not held, in [0, 1]."""
+        return float(self.model.risk_tolerance[self.row])
+
+    @property
+    def safety(self) -> float:
+        """Perceived psychological safety, in [0, 1]."""
+        return float(self.model.safety[self.row])
+
+    @property
+    def openness(self) -> float:
+        """Openness to others' ideas, in [0, 1]."""
+        return float(self.model.openness[self.row])
+
+    @property
+    def is_leader(self) -> bool:
+        """Whether this employee leads their team."""
+        return bool(self.model.is_leader[self.row])
 
     @property
     def hires(self) -> int:

@@ -1,17 +1,28 @@
-"""The environment: the hidden reality the organization learns about."""
+"""The environment: the hidden reality the organization learns about.
+
+Two kinds share one interface: ``Reality`` (March's independent dimensions) and
+``NKLandscape`` (interdependent dimensions, Kauffman's NK model, as in Lazer and
+Friedman 2007). Vectors hold -1, 0 or +1 per dimension; actions hold -1 or +1.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Reality"]
+from .scenario import Environment
+
+__all__ = ["NKLandscape", "Reality", "build_environment"]
 
 
 class Reality:
     """March's reality: m dimensions, each +1 or -1 with probability 1/2.
 
-    Turbulence flips each dimension with probability p4 per step.
+    Turbulence flips each dimension with probability p4 per step. Performance is
+    the number of actions that match reality minus the number that do not.
     """
+
+    #: Below the smallest difference between two performances (they are integers).
+    resolution = 0.5
 
     def __init__(self, dimensions: int, rng: np.random.Generator) -> None:
         self.values = np.where(rng.random(dimensions) < 0.5, 1, -1).astype(np.int8)
@@ -21,6 +32,11 @@ class Reality:
         """Number of dimensions, m."""
         return len(self.values)
 
+    @property
+    def scale(self) -> float:
+        """What performance is divided by to lie in [-1, 1]: m."""
+        return float(self.dimensions)
+
     def drift(self, turbulence: float, rng: np.random.Generator) -> int:
         """Flip each dimension with probability ``turbulence``; returns how many flipped."""
         if turbulence <= 0.0:
@@ -29,10 +45,156 @@ class Reality:
         self.values[flips] *= -1
         return int(flips.sum())
 
+    def shock(self, share: float, rng: np.random.Generator) -> int:
+        """Flip exactly round(share x m) dimensions chosen at random."""
+        dims = rng.choice(self.dimensions, size=round(share * self.dimensions), replace=False)
+        self.values[dims] *= -1
+        return len(dims)
+
     def score(self, vectors: np.ndarray) -> np.ndarray:
         """Sum over dimensions of vector x reality, for each row (or for one vector).
 
-        Vectors hold -1, 0 or +1. The result is exact: float32 sums of small
-        integers, returned as int32.
+        Exact: float32 sums of small integers, returned as int32.
         """
         return (vectors.astype(np.float32) @ self.values.astype(np.float32)).astype(np.int32)
+
+    def performance(self, actions: np.ndarray) -> np.ndarray:
+        """Realized performance of each row of actions: actions . reality."""
+        return self.score(actions)
+
+    def code_performance(self, code: np.ndarray, rng: np.random.Generator) -> float:
+        """The code's score, code . reality (zeros count 0: the mean of a coin flip)."""
+        return self.score(code)
+
+    def better(
+        self, actions: np.ndarray, rows: np.ndarray, dims: np.ndarray, values: np.ndarray
+    ) -> np.ndarray:
+        """Whether ``values`` on ``dims`` beats the opposite value, the rest of the row as acted."""
+        return values == self.values[dims]
+
+    def trial_performance(
+        self, actions: np.ndarray, rows: np.ndarray, dims: np.ndarray, values: np.ndarray
+    ) -> np.ndarray:
+        """Performance of each of ``rows`` had it acted with ``values`` on ``dims``."""
+        change = (values.astype(np.int32) - actions[rows, dims]) * self.values[dims]
+        return self.score(actions[rows]) + change
+
+
+class NKLandscape:
+    """An NK landscape: N dimensions, each contributing a value that depends on K others.
+
+    Contributions are uniform on [0, 1) for each of the 2^(K+1) states of a
+    dimension and its partners; fitness is their mean, divided by the
+    landscape's maximum (found by trying all 2^N solutions) and raised to
+    ``power``. The "truth" that knowledge is measured against is the best
+    solution. Turbulence redraws a dimension's contributions.
+    """
+
+    #: Far below any difference between two distinct fitness values.
+    resolution = 1e-12
+
+    def __init__(
+        self, n: int, k: int, interactions: str, power: float, rng: np.random.Generator
+    ) -> None:
+        self.n, self.k, self.power = n, k, power
+        if interactions == "adjacent":
+            partners = (np.arange(n)[:, None] + np.arange(1, k + 1)) % n
+        else:
+            keys = rng.random((n, n))
+            keys[np.arange(n), np.arange(n)] = np.inf
+            partners = np.argsort(keys, axis=1)[:, :k]
+        self.deps = np.column_stack([np.arange(n), partners]).astype(np.int64)
+        self.table = rng.random((n, 2 ** (k + 1)))
+        self._normalize()
+
+    @property
+    def dimensions(self) -> int:
+        """Number of dimensions, N."""
+        return self.n
+
+    @property
+    def scale(self) -> float:
+        """Performance is already normalized to [0, 1]."""
+        return 1.0
+
+    def _raw(self, solutions: np.ndarray) -> np.ndarray:
+        """Mean contribution of each solution, given as integers whose bit N-1-i is dimension i."""
+        total = np.zeros(len(solutions))
+        for i in range(self.n):
+            index = np.zeros(len(solutions), dtype=np.int64)
+            for dep in self.deps[i]:
+                index = (index << 1) | ((solutions >> (self.n - 1 - dep)) & 1)
+            total += self.table[i, index]
+        return total / self.n
+
+    def _normalize(self) -> None:
+        best, arg = -1.0, 0
+        chunk = 1 << 18
+        for start in range(0, 1 << self.n, chunk):
+            raw = self._raw(np.arange(start, min(start + chunk, 1 << self.n), dtype=np.int64))
+            if raw.max() > best:
+                best, arg = float(raw.max()), start + int(raw.argmax())
+        self.maximum = best
+        bits = (arg >> (self.n - 1 - np.arange(self.n))) & 1
+        self.values = (bits * 2 - 1).astype(np.int8)
+
+    def _as_int(self, actions: np.ndarray) -> np.ndarray:
+        weights = np.int64(1) << (self.n - 1 - np.arange(self.n, dtype=np.int64))
+        return (actions > 0).astype(np.int64) @ weights
+
+    def drift(self, turbulence: float, rng: np.random.Generator) -> int:
+        """Redraw each dimension's contributions with probability ``turbulence``."""
+        if turbulence <= 0.0:
+            return 0
+        changed = np.flatnonzero(rng.random(self.n) < turbulence)
+        if len(changed):
+            self.table[changed] = rng.random((len(changed), self.table.shape[1]))
+            self._normalize()
+        return len(changed)
+
+    def shock(self, share: float, rng: np.random.Generator) -> int:
+        """Redraw the contributions of exactly round(share x N) dimensions."""
+        changed = rng.choice(self.n, size=round(share * self.n), replace=False)
+        self.table[changed] = rng.random((len(changed), self.table.shape[1]))
+        self._normalize()
+        return len(changed)
+
+    def score(self, vectors: np.ndarray) -> np.ndarray:
+        """Agreement with the best solution: vector . best, for each row (or one vector)."""
+        return (vectors.astype(np.float32) @ self.values.astype(np.float32)).astype(np.int32)
+
+    def performance(self, actions: np.ndarray) -> np.ndarray:
+        """Normalized fitness of each row of actions, in [0, 1]."""
+        raw = self._raw(self._as_int(np.atleast_2d(actions)))
+        return (raw / self.maximum) ** self.power
+
+    def code_performance(self, code: np.ndarray, rng: np.random.Generator) -> float:
+        """Fitness of acting on the code, with a coin flip where it is 0."""
+        acted = np.where(code == 0, np.where(rng.random(self.n) < 0.5, 1, -1), code)
+        return float(self.performance(acted)[0])
+
+    def better(
+        self, actions: np.ndarray, rows: np.ndarray, dims: np.ndarray, values: np.ndarray
+    ) -> np.ndarray:
+        """Whether ``values`` on ``dims`` beats the opposite value, the rest of the row as acted."""
+        trial = actions[rows].copy()
+        at = np.arange(len(rows))
+        trial[at, dims] = values
+        with_value = self.performance(trial)
+        trial[at, dims] = -values
+        return with_value > self.performance(trial)
+
+    def trial_performance(
+        self, actions: np.ndarray, rows: np.ndarray, dims: np.ndarray, values: np.ndarray
+    ) -> np.ndarray:
+        """Performance of each of ``rows`` had it acted with ``values`` on ``dims``."""
+        trial = actions[rows].copy()
+        trial[np.arange(len(rows)), dims] = values
+        return self.performance(trial)
+
+
+def build_environment(spec: Environment, rng: np.random.Generator) -> Reality | NKLandscape:
+    """The scenario's environment, drawn from ``rng``."""
+    if spec.kind == "nk":
+        return NKLandscape(spec.dimensions, spec.k, spec.interactions, spec.power, rng)
+    return Reality(spec.dimensions, rng)

@@ -14,7 +14,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from .model import OrgModel
 
-__all__ = ["METRICS", "MetricsRecorder", "diversity"]
+__all__ = ["METRICS", "MetricsRecorder", "TeamRecorder", "diversity"]
 
 
 def code_knowledge(model: OrgModel) -> float:
@@ -31,7 +31,7 @@ def performance(model: OrgModel) -> float:
     """Mean realized performance this step, (actions . reality) / m; NaN before any step."""
     if model.performance is None:
         return float("nan")
-    return float(model.performance.mean()) / model.dimensions
+    return float(model.performance.mean()) / model.reality.scale
 
 
 def diversity(beliefs: np.ndarray) -> float:
@@ -57,6 +57,22 @@ def alignment(model: OrgModel) -> float:
     return np.count_nonzero(model.beliefs == model.code) / model.beliefs.size
 
 
+def _mean_of(name: str) -> Callable[[OrgModel], float]:
+    def mean(model: OrgModel) -> float:
+        return float(getattr(model, name).mean())
+
+    mean.__doc__ = f"Mean {name.replace('_', ' ')} over employees."
+    return mean
+
+
+def _count_of(name: str) -> Callable[[OrgModel], float]:
+    def count(model: OrgModel) -> float:
+        return float(model.counts[name])
+
+    count.__doc__ = f"Number of {name.replace('_', ' ')} this step."
+    return count
+
+
 #: Metric name -> function of the model. One column each per step.
 METRICS: dict[str, Callable[[OrgModel], float]] = {
     "code_knowledge": code_knowledge,
@@ -64,6 +80,17 @@ METRICS: dict[str, Callable[[OrgModel], float]] = {
     "performance": performance,
     "diversity": belief_diversity,
     "alignment": alignment,
+    "safety": _mean_of("safety"),
+    "risk_tolerance": _mean_of("risk_tolerance"),
+    "skill": _mean_of("skill"),
+    "experiments": _count_of("experiments"),
+    "innovations": _count_of("innovations"),
+    "failures": _count_of("failures"),
+    "punishments": _count_of("punishments"),
+    "reported_failures": _count_of("reported_failures"),
+    "shares": _count_of("shares"),
+    "lessons": _count_of("lessons"),
+    "cost": _count_of("cost"),
 }
 
 
@@ -99,3 +126,62 @@ class MetricsRecorder:
     def get_model_vars_dataframe(self) -> pd.DataFrame:
         """Mesa DataCollector's name for :meth:`to_frame` (indexed by step)."""
         return self.to_frame().set_index("step")
+
+
+class TeamRecorder:
+    """Per-team metrics every step: a long table with one row per step and team."""
+
+    columns = (
+        "employees", "knowledge", "pooled_knowledge", "safety", "risk_tolerance", "skill",
+        "experiments",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self.steps: list[int] = []
+        self.values: list[np.ndarray] = []
+
+    def collect(self, model: OrgModel) -> None:
+        """Record each team's size, mean and pooled knowledge, safety, risk tolerance, skill
+        and experiments. Pooled knowledge is the score of the team's majority belief on
+        each dimension: what the team knows together."""
+        teams, team = model.teams, model.team
+        size = np.bincount(team, minlength=teams).astype(float)
+        order = np.argsort(team, kind="stable")
+        starts = np.concatenate([[0], np.cumsum(size[:-1])]).astype(np.int64)
+        present = size > 0
+        votes = np.zeros((teams, model.dimensions), dtype=np.int64)
+        if present.any():
+            votes[present] = np.add.reduceat(
+                model.beliefs[order].astype(np.int32), starts[present], axis=0
+            )
+        pooled = model.reality.score(np.sign(votes)) / model.dimensions
+        with np.errstate(invalid="ignore", divide="ignore"):
+
+            def mean(x: np.ndarray) -> np.ndarray:
+                return np.bincount(team, weights=x, minlength=teams) / size
+
+            row = np.stack(
+                [
+                    size,
+                    mean(model.reality.score(model.beliefs) / model.dimensions),
+                    np.where(size > 0, pooled, np.nan),
+                    mean(model.safety),
+                    mean(model.risk_tolerance),
+                    mean(model.skill),
+                    model.team_experiments.astype(float),
+                ]
+            )
+        self.steps.append(int(model.time))
+        self.values.append(row)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Columns: step, team, then one per recorded quantity."""
+        teams = self.values[0].shape[1] if self.values else 0
+        empty = np.empty((0, len(self.columns)))
+        data = np.concatenate([v.T for v in self.values]) if self.values else empty
+        frame = pd.DataFrame(data, columns=list(self.columns))
+        frame.insert(0, "team", np.tile(np.arange(teams), len(self.steps)))
+        frame.insert(0, "step", np.repeat(np.asarray(self.steps, dtype=np.int64), teams))
+        frame["employees"] = frame["employees"].astype(np.int64)
+        frame["experiments"] = frame["experiments"].astype(np.int64)
+        return frame

@@ -8,16 +8,38 @@ from typing import Any
 
 import mesa
 import numpy as np
+import pandas as pd
 from mesa.discrete_space import Network
 
-from . import mechanisms
+from . import events, mechanisms, policies
 from .agents import Employee
-from .environment import Reality
-from .metrics import MetricsRecorder
-from .network import build_network
-from .scenario import Scenario, load_scenario
+from .environment import build_environment
+from .metrics import MetricsRecorder, TeamRecorder
+from .network import Ties, build_network, team_leaders
+from .scenario import Scenario, change_scenario, load_scenario
 
-__all__ = ["OrgModel"]
+__all__ = ["COUNTERS", "OrgModel"]
+
+#: Per-step counts, reset at the start of every step (``model.counts``).
+COUNTERS = (
+    "experiments", "innovations", "failures", "kept", "punishments", "reported_failures",
+    "shares", "encounters", "lessons", "reviews", "cost",
+)  # fmt: skip
+
+#: Independent random streams, spawned from the model's rng, one per mechanism. March's
+#: own phases draw from ``model.rng`` itself, so switching the others on or off never
+#: changes March's draws.
+STREAMS = ("traits", "experiment", "respond", "share", "meet", "review", "develop", "events")
+
+#: The arrays with one row per employee (kept in step when employees leave).
+ROW_ARRAYS = (
+    "beliefs", "fast_learner", "tenure", "hires", "team", "skill", "risk_tolerance",
+    "safety", "openness", "is_leader", "actions", "performance",
+)  # fmt: skip
+
+#: Levers that make employees' beliefs move other than through March's code.
+BELIEF_LEVERS = ("experimentation", "knowledge_sharing", "communities_of_practice",
+                 "after_action_reviews")  # fmt: skip
 
 
 class OrgModel(mesa.Model):
@@ -28,11 +50,12 @@ class OrgModel(mesa.Model):
     scenario and seed give the same numbers, bit for bit.
 
     Employee state is held in arrays with one row per employee (``beliefs``,
-    ``fast_learner``, ``tenure``, ...). Each step phase is one vectorized
-    operation over all of them; the ``Employee`` agents view their rows.
-    Levers are read from ``model.config`` at every step, so changing one
-    (``model.config.leadership.socialization = 0.9``) takes effect at the
-    next step.
+    ``skill``, ``risk_tolerance``, ``safety``, ``openness``, ``team``,
+    ``tenure``, ...). Each step phase is one vectorized operation over all of
+    them; the ``Employee`` agents view their rows. Levers are read from
+    ``model.config`` at every step, so changing one (``model.change(...)`` or
+    ``model.config.leadership.socialization = 0.9``) takes effect at the next
+    step.
     """
 
     def __init__(
@@ -47,8 +70,9 @@ class OrgModel(mesa.Model):
         )
         cfg, rng = self.config, self.rng
         n, m = cfg.organization.employees, cfg.environment.dimensions
+        self.streams = dict(zip(STREAMS, rng.spawn(len(STREAMS)), strict=True))
 
-        self.reality = Reality(m, rng)
+        self.reality = build_environment(cfg.environment, rng)
         self.beliefs: np.ndarray = mechanisms.random_beliefs(n, m, rng)
         self.code: np.ndarray = np.zeros(m, dtype=np.int8)
         self.fast_learner: np.ndarray = np.zeros(n, dtype=bool)
@@ -62,12 +86,33 @@ class OrgModel(mesa.Model):
 
         graph, self.team = build_network(cfg.organization, rng)
         self.grid = Network(graph, capacity=1, random=self.random, layout=None)
-        Employee.create_agents(self, n, [self.grid[i] for i in range(n)], row=np.arange(n))
+        self.ties = Ties.from_graph(graph)
+        self.leaders = team_leaders(
+            self.team, self.teams, hierarchy=cfg.organization.network.kind == "hierarchy"
+        )
+        self.is_leader = np.zeros(n, dtype=bool)
+        self.is_leader[self.leaders[self.leaders >= 0]] = True
+
+        traits = mechanisms.draw_traits(cfg.workforce, n, self.streams["traits"])
+        self.skill, self.risk_tolerance, self.safety, self.openness = traits
+
+        self.reported = np.zeros((self.teams, m), dtype=bool)
+        self.failures_reported = np.zeros(self.teams, dtype=np.int64)
+        self.last_review_failures = np.zeros(self.teams, dtype=np.int64)
+        self.team_experiments = np.zeros(self.teams, dtype=np.int64)
+        self.counts: dict[str, float] = dict.fromkeys(COUNTERS, 0)
+        self.event_log: list[tuple[int, str]] = []
+
+        self._employees: list[Employee] = list(
+            Employee.create_agents(self, n, [self.grid[i] for i in range(n)], row=np.arange(n))
+        )
 
         self.equilibrium = False
         self.running = cfg.steps > 0
         self.datacollector = MetricsRecorder()
+        self.team_recorder = TeamRecorder()
         self.datacollector.collect(self)
+        self.team_recorder.collect(self)
 
     # ------------------------------------------------------------------ views
     @property
@@ -81,37 +126,79 @@ class OrgModel(mesa.Model):
         return self.beliefs.shape[1]
 
     @property
+    def teams(self) -> int:
+        """Number of teams."""
+        return self.config.organization.teams
+
+    @property
     def socialization(self) -> np.ndarray:
         """Each employee's socialization rate (p1): fast learners have their own."""
-        lead, fast = self.config.leadership, self.config.workforce.fast_learners
-        return np.where(self.fast_learner, fast.socialization, lead.socialization)
+        fast = self.config.workforce.fast_learners
+        return np.where(self.fast_learner, fast.socialization, self.lever("socialization"))
 
     @property
     def employee_list(self) -> list[Employee]:
         """The employees in row order."""
-        return [cell.agents[0] for cell in self.grid.all_cells]
+        return list(self._employees)
+
+    def lever(self, name: str) -> float | np.ndarray:
+        """A leadership lever: one number, or one per employee where teams override it."""
+        if not self.config.team_leadership:
+            return getattr(self.config.leadership, name)
+        return self.team_lever(name)[self.team]
+
+    def team_lever(self, name: str) -> np.ndarray:
+        """A leadership lever's value in each team (a team's own leadership overrides)."""
+        values = np.full(self.teams, getattr(self.config.leadership, name), dtype=float)
+        for team, own in self.config.team_leadership.items():
+            value = getattr(own, name)
+            if value is not None:
+                values[team] = value
+        return values
+
+    def change(self, changes: Mapping[str, Any]) -> None:
+        """Change settings during the run (validated); they take effect at the next step."""
+        self.config = change_scenario(self.config, changes)
 
     # ------------------------------------------------------------------ step
     def step(self) -> None:
         """One period, in the order of docs/ODD.md."""
-        cfg, rng = self.config, self.rng
-        # environment: reality drifts
+        cfg, rng, streams = self.config, self.rng, self.streams
+        self.counts = dict.fromkeys(COUNTERS, 0)
+        self.team_experiments[:] = 0
+        # environment: reality drifts; scripted events fire
         self.reality.drift(cfg.environment.turbulence, rng)
+        events.fire(self)
+        cfg = self.config
         # turnover: leavers replaced by newcomers in the same seat
         leavers = mechanisms.turnover(cfg.workforce.turnover, self.employees, rng)
         if len(leavers):
             self._replace(leavers)
-        # act: beliefs, coin flips on zeros; the superior group beats the code
+        # act: beliefs, coin flips on zeros
         self.actions = mechanisms.act(self.beliefs, rng)
-        self.performance = self.reality.score(self.actions)
-        superior = self.performance > self.reality.score(self.code)
+        self.performance = self.reality.performance(self.actions)
+        code_performance = self.reality.code_performance(self.code, rng)
+        # experiment (trials are acted out), and the climate's answer to how it went
+        trial = policies.experiment(self, streams["experiment"])
+        if trial is not None:
+            policies.respond(self, trial, streams["respond"])
+        # the superior group: those whose realized performance beats the code's
+        superior = self.performance > code_performance
+        # share: learning from ties, and across teams
+        policies.share(self, streams["share"])
+        policies.meet_across_teams(self, streams["meet"])
         # socialize: beliefs move towards the code
         mechanisms.socialize(self.beliefs, self.code, self.socialization, rng)
         # codify: the code learns from the superior group's actions
         mechanisms.codify(self.code, self.actions, superior, cfg.leadership.code_learning, rng)
+        # review, develop, climate
+        policies.review(self, streams["review"])
+        policies.develop(self, streams["develop"])
+        policies.climate(self)
         # collect
         self.tenure += 1
         self.datacollector.collect(self)
+        self.team_recorder.collect(self)
         self._check_stop()
 
     def _replace(self, rows: np.ndarray) -> None:
@@ -121,27 +208,64 @@ class OrgModel(mesa.Model):
         share = self.config.workforce.fast_learners.share
         if share > 0:
             self.fast_learner[rows] = rng.random(len(rows)) < share
+        traits = mechanisms.draw_traits(self.config.workforce, len(rows), self.streams["traits"])
+        for array, fresh in zip(
+            (self.skill, self.risk_tolerance, self.safety, self.openness), traits, strict=True
+        ):
+            array[rows] = fresh
         self.tenure[rows] = 0
         self.hires[rows] += 1
 
+    def remove_employees(self, rows: np.ndarray) -> None:
+        """Employees in ``rows`` leave for good (layoffs): their agents, nodes and rows go."""
+        keep = np.ones(self.employees, dtype=bool)
+        keep[rows] = False
+        for row in np.flatnonzero(~keep):
+            agent = self._employees[row]
+            cell = agent.cell
+            agent.remove()
+            self.grid.remove_cell(cell)
+        old_leaders = self.leaders
+        for name in ROW_ARRAYS:
+            array = getattr(self, name)
+            if array is not None:
+                setattr(self, name, array[keep])
+        self._employees = [a for a, k in zip(self._employees, keep, strict=True) if k]
+        for row, agent in enumerate(self._employees):
+            agent.row = row
+        self.ties = Ties.from_graph(self.grid.G, self.row_of_node())
+        new_row = np.cumsum(keep) - 1
+        survived = (old_leaders >= 0) & keep[np.maximum(old_leaders, 0)]
+        firsts = team_leaders(self.team, self.teams)
+        self.leaders = np.where(survived, new_row[np.maximum(old_leaders, 0)], firsts)
+        self.is_leader = np.zeros(self.employees, dtype=bool)
+        self.is_leader[self.leaders[self.leaders >= 0]] = True
+
+    def row_of_node(self) -> dict[Any, int]:
+        """Network node -> employee row."""
+        return {agent.cell.coordinate: agent.row for agent in self._employees}
+
     def _check_stop(self) -> None:
-        cfg = self.config
         if self.stops_at_equilibrium and mechanisms.march_equilibrium(
             self.beliefs, self.code, self.reality
         ):
             self.equilibrium = True
             self.running = False
-        if self.time >= cfg.steps:
+        if self.time >= self.config.steps:
             self.running = False
 
     @property
     def stops_at_equilibrium(self) -> bool:
-        """Whether this run stops at March's equilibrium: asked for, and one can exist."""
+        """Whether this run stops at March's equilibrium: asked for, and one can exist
+        (no turnover, turbulence, pending events, or other ways for beliefs to move)."""
         cfg = self.config
         return (
             cfg.stop_at_equilibrium
             and cfg.workforce.turnover == 0
             and cfg.environment.turbulence == 0
+            and cfg.environment.kind == "march"
+            and not any(np.any(self.team_lever(name)) for name in BELIEF_LEVERS)
+            and not any(event.at > self.time for event in cfg.events)
         )
 
     # ------------------------------------------------------------------ running
@@ -153,6 +277,10 @@ class OrgModel(mesa.Model):
             remaining -= 1
         return self
 
-    def metrics_frame(self):
+    def metrics_frame(self) -> pd.DataFrame:
         """The recorded metrics, one row per step (step 0 is the initial state)."""
         return self.datacollector.to_frame()
+
+    def team_frame(self) -> pd.DataFrame:
+        """The per-team table: one row per step and team."""
+        return self.team_recorder.to_frame()

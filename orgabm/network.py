@@ -15,7 +15,14 @@ import numpy as np
 if TYPE_CHECKING:
     from .scenario import Organization
 
-__all__ = ["build_network", "contiguous_teams", "expected_ties", "torus_shape"]
+__all__ = [
+    "Ties",
+    "build_network",
+    "contiguous_teams",
+    "expected_ties",
+    "team_leaders",
+    "torus_shape",
+]
 
 
 def torus_shape(n: int, width: int | None) -> tuple[int, int]:
@@ -61,7 +68,10 @@ def expected_ties(org: Organization) -> float:
 
 
 def build_network(org: Organization, rng: np.random.Generator) -> tuple[nx.Graph, np.ndarray]:
-    """The organization's graph (nodes 0..n-1) and each employee's team."""
+    """The organization's graph (nodes 0..n-1) and each employee's team.
+
+    In a hierarchy, rows 1..teams are the managers; see :func:`team_leaders`.
+    """
     n, t, net = org.employees, org.teams, org.network
     teams = contiguous_teams(n, t)
     match net.kind:
@@ -194,3 +204,64 @@ def _hierarchy(teams: np.ndarray, t: int, within: float, rng: np.random.Generato
     member_teams[members] = teams[members]
     side = _within_team(member_teams, within, rng) if within > 0 else np.empty((0, 2), np.int64)
     return _graph(n, np.concatenate([up, down, side]))
+
+
+def team_leaders(teams: np.ndarray, count: int, hierarchy: bool = False) -> np.ndarray:
+    """Each team's leader: its manager in a hierarchy (rows 1..count), else its first row.
+
+    -1 for a team with no members.
+    """
+    if hierarchy:
+        return np.arange(1, count + 1)
+    leaders = np.full(count, -1, dtype=np.int64)
+    rows = np.arange(len(teams))[::-1]
+    leaders[teams[::-1]] = rows  # the last write wins: the lowest row of each team
+    return leaders
+
+
+class Ties:
+    """Undirected ties as compressed rows: the neighbours of row i are
+    ``indices[indptr[i]:indptr[i + 1]]``. Vectorized lookups for the step phases."""
+
+    def __init__(self, n: int, edges: np.ndarray) -> None:
+        edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+        src = np.concatenate([edges[:, 0], edges[:, 1]])
+        dst = np.concatenate([edges[:, 1], edges[:, 0]])
+        order = np.argsort(src, kind="stable")
+        self.n = n
+        self.indices = dst[order]
+        self.owner = src[order]
+        self.degree = np.bincount(src, minlength=n)
+        self.indptr = np.concatenate([[0], np.cumsum(self.degree)])
+
+    @classmethod
+    def from_graph(cls, graph: nx.Graph, row_of: dict | None = None) -> Ties:
+        """Ties of a graph whose nodes are rows (or map to rows through ``row_of``)."""
+        edges = np.array(list(graph.edges()), dtype=np.int64).reshape(-1, 2)
+        if row_of is not None and len(edges):
+            edges = np.vectorize(row_of.__getitem__, otypes=[np.int64])(edges)
+        return cls(graph.number_of_nodes(), edges)
+
+    def best(self, score: np.ndarray) -> np.ndarray:
+        """For each row, the neighbour with the highest score (the first on a tie); -1 if none."""
+        best = np.full(self.n, -1, dtype=np.int64)
+        if len(self.indices) == 0:
+            return best
+        values = score[self.indices]
+        has = self.degree > 0
+        starts = self.indptr[:-1][has]
+        top = np.full(self.n, -np.inf)
+        top[has] = np.maximum.reduceat(values, starts)
+        hits = np.flatnonzero(values == top[self.owner])
+        first = hits[np.searchsorted(hits, starts)]
+        best[has] = self.indices[first]
+        return best
+
+    def neighbours_of(self, rows: np.ndarray) -> np.ndarray:
+        """All neighbours of the given rows, concatenated (one tied to two of them comes twice)."""
+        counts = self.degree[rows]
+        total = int(counts.sum())
+        if total == 0:
+            return np.empty(0, dtype=np.int64)
+        starts = np.repeat(self.indptr[rows] - np.cumsum(counts) + counts, counts)
+        return self.indices[starts + np.arange(total)]

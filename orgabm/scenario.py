@@ -14,21 +14,33 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    model_validator,
+)
 
 from .network import expected_ties, torus_shape
 
 __all__ = [
+    "MUTABLE",
     "Scenario",
     "ScenarioError",
     "apply_overrides",
     "available_scenarios",
+    "change_scenario",
     "load_scenario",
     "parse_override",
     "scenario_dirs",
 ]
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+#: Largest NK landscape: its maximum is found by trying all 2^N solutions.
+MAX_NK_DIMENSIONS = 24
 
 #: Most ties a network may have (a complete network of 2,000 employees has 1,999,000).
 MAX_TIES = 2_000_000
@@ -140,9 +152,33 @@ class Organization(_Section):
 class Environment(_Section):
     """The hidden reality the organization learns about."""
 
-    kind: Literal["march"] = "march"
-    dimensions: int = Field(30, ge=1, le=10_000, description="dimensions of reality (m)")
-    turbulence: Probability = Field(0.0, description="per-step flip probability (p4)")
+    kind: Literal["march", "nk"] = Field(
+        "march", description="march: independent dimensions; nk: interdependent (NK landscape)"
+    )
+    dimensions: int = Field(30, ge=1, le=10_000, description="dimensions of reality (m, or N)")
+    turbulence: Probability = Field(0.0, description="per-step change probability (p4)")
+    k: int = Field(0, ge=0, description="NK: how many other dimensions each one depends on")
+    interactions: Literal["random", "adjacent"] = Field(
+        "random", description="NK: which dimensions each one depends on"
+    )
+    power: float = Field(1.0, gt=0.0, le=64.0, description="NK: fitness is raised to this power")
+
+    @model_validator(mode="after")
+    def _check_kind(self) -> Environment:
+        if self.kind == "march" and self.k:
+            raise _FieldError("environment.k", self.k, "0 with kind march (use kind: nk)")
+        if self.kind == "march" and self.power != 1.0:
+            raise _FieldError("environment.power", self.power, "1 with kind march")
+        if self.kind == "nk":
+            if self.dimensions > MAX_NK_DIMENSIONS:
+                raise _FieldError(
+                    "environment.dimensions",
+                    self.dimensions,
+                    f"at most {MAX_NK_DIMENSIONS} with kind nk (its maximum is found exhaustively)",
+                )
+            if self.k >= self.dimensions:
+                raise _FieldError("environment.k", self.k, f"below dimensions ({self.dimensions})")
+        return self
 
 
 class FastLearners(_Section):
@@ -152,18 +188,117 @@ class FastLearners(_Section):
     socialization: Probability = Field(0.9, description="their socialization rate")
 
 
+class Trait(_Section):
+    """How a trait in [0, 1] is spread over employees: a Beta distribution with this mean and sd."""
+
+    mean: Probability
+    sd: float = Field(0.0, ge=0.0, le=0.5, description="standard deviation; 0 for everyone alike")
+
+    @model_validator(mode="after")
+    def _check_spread(self) -> Trait:
+        limit = (self.mean * (1.0 - self.mean)) ** 0.5
+        if self.sd and self.sd >= limit:
+            raise ValueError(
+                f"sd {self.sd} is too wide for mean {self.mean}: must be below "
+                f"sqrt(mean x (1 - mean)) = {limit:.3g}"
+            )
+        return self
+
+
+def _trait(mean: float, sd: float, what: str) -> Any:
+    return Field(default_factory=lambda: Trait(mean=mean, sd=sd), description=what)
+
+
 class Workforce(_Section):
-    """Who joins and leaves."""
+    """Who joins and leaves, and the traits they bring (newcomers draw them afresh)."""
 
     turnover: Probability = Field(0.0, description="per-step replacement probability (p3)")
     fast_learners: FastLearners = Field(default_factory=FastLearners)
+    skill: Trait = _trait(0.5, 0.15, "how faithfully one learns from others, reviews, training")
+    risk_tolerance: Trait = _trait(0.3, 0.1, "willingness to try a belief one does not hold")
+    safety: Trait = _trait(0.5, 0.1, "perceived psychological safety at the start")
+    openness: Trait = _trait(0.5, 0.15, "openness to others' ideas")
+
+
+# Lever types: each carries its own range, so team overrides share it.
+Rate = Annotated[float, Field(ge=0.0, le=1.0)]
+Interval = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
 class Leadership(_Section):
-    """The levers leadership pulls."""
+    """The levers leadership pulls. Every lever at 0 (but p1 and p2) is March's model."""
 
-    socialization: Probability = Field(0.1, description="learning from the code (p1)")
-    code_learning: Probability = Field(0.5, description="the code learning (p2)")
+    socialization: Rate = Field(0.1, description="learning from the code (p1)")
+    code_learning: Rate = Field(0.5, description="the code learning from the best (p2)")
+    psychological_safety: Rate = Field(
+        0.5, description="failures reported rather than punished; the climate's safety"
+    )
+    experimentation: Rate = Field(0.0, description="encouragement to try beliefs one lacks")
+    feedback: Rate = Field(0.8, description="how accurately experimenters see their results")
+    recognition: Rate = Field(0.0, description="chance a successful experiment is rewarded")
+    empowerment: Rate = Field(0.0, description="chance to keep a finding without approval")
+    knowledge_sharing: Rate = Field(0.0, description="learning from better-performing ties")
+    after_action_reviews: Interval = Field(0, description="team review every k steps (0: none)")
+    training: Rate = Field(0.0, description="share of employees trained each step")
+    mentoring: Rate = Field(0.0, description="share of employees mentored each step")
+    communities_of_practice: Rate = Field(0.0, description="chance of a cross-team encounter")
+
+
+#: Levers a team's own leadership may override (the code is the organization's).
+TEAM_LEVERS = tuple(name for name in Leadership.model_fields if name != "code_learning")
+
+TeamLeadership = create_model(
+    "TeamLeadership",
+    __base__=_Section,
+    __doc__="A team's own leadership: any lever set here overrides the organization's.",
+    **{
+        name: ((Interval if name == "after_action_reviews" else Rate) | None, None)
+        for name in TEAM_LEVERS
+    },
+)
+
+
+class Calibration(_Section):
+    """Constants of the mechanisms, for analysts (see docs/ODD.md)."""
+
+    climate_rate: Rate = Field(0.05, description="per-step drift of safety and risk tolerance")
+    punishment: Rate = Field(0.3, description="share of safety and risk tolerance punishment takes")
+    onlooker_punishment: Rate = Field(0.05, description="share of safety onlookers lose")
+    recognition_boost: Rate = Field(0.1, description="gain of risk tolerance, towards 1")
+    leader_example: Rate = Field(0.05, description="members' risk tolerance gain per leader try")
+    training_gain: Rate = Field(0.05, description="share of the gap to 1 training closes")
+    mentoring_gain: Rate = Field(0.1, description="share of the gap to the mentor mentoring closes")
+    training_cost: float = Field(1.0, ge=0.0, description="cost per employee trained")
+    mentoring_cost: float = Field(0.5, ge=0.0, description="cost per employee mentored")
+    recognition_cost: float = Field(1.0, ge=0.0, description="cost per recognition")
+    review_cost: float = Field(0.2, ge=0.0, description="cost per member per review")
+
+
+#: Scenario paths that may change during a run (by an event or the dashboard).
+MUTABLE = ("leadership.", "team_leadership", "workforce.turnover", "workforce.fast_learners.",
+           "environment.turbulence", "calibration.", "steps")  # fmt: skip
+
+
+class Event(_Section):
+    """Something that happens at a given step; exactly one of set, shock, layoffs, reorganize."""
+
+    at: int = Field(ge=1, description="the step it happens at (before that step's phases)")
+    set: dict[str, Any] | None = Field(None, description="scenario paths to change, e.g. a new CEO")
+    shock: Probability | None = Field(None, description="share of reality's dimensions that flip")
+    layoffs: float | None = Field(None, gt=0.0, lt=1.0, description="share of employees let go")
+    reorganize: Probability | None = Field(None, description="share moved to another team")
+
+    @model_validator(mode="after")
+    def _check_one(self) -> Event:
+        given = [
+            k for k in ("set", "shock", "layoffs", "reorganize") if getattr(self, k) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError(
+                "an event does exactly one of set, shock, layoffs, reorganize; "
+                f"got {given or 'none'}"
+            )
+        return self
 
 
 class Scenario(_Section):
@@ -179,6 +314,11 @@ class Scenario(_Section):
     environment: Environment = Field(default_factory=Environment)
     workforce: Workforce = Field(default_factory=Workforce)
     leadership: Leadership = Field(default_factory=Leadership)
+    team_leadership: dict[int, TeamLeadership] = Field(  # type: ignore[valid-type]
+        default_factory=dict, description="team number -> that team's own levers"
+    )
+    calibration: Calibration = Field(default_factory=Calibration)
+    events: list[Event] = Field(default_factory=list, description="scripted events")
 
     @model_validator(mode="after")
     def _check_network_fits(self) -> Scenario:
@@ -218,6 +358,12 @@ class Scenario(_Section):
                     n,
                     "a number that makes a grid at least 3 by 3 (for example 9, 12, 50, 100)",
                 )
+        for team in self.team_leadership:
+            if not 0 <= team < org.teams:
+                raise _FieldError(
+                    f"team_leadership.{team}", team, f"a team number from 0 to {org.teams - 1}"
+                )
+        self._check_events()
         ties = expected_ties(org)
         if ties > MAX_TIES:
             raise _FieldError(
@@ -227,6 +373,38 @@ class Scenario(_Section):
                 f"{ties:,.0f} with {n:,} employees (choose a sparser network)",
             )
         return self
+
+    def _check_events(self) -> None:
+        for i, event in enumerate(self.events):
+            if (
+                event.layoffs is not None
+                and round(self.organization.employees * (1 - event.layoffs)) < 2
+            ):
+                raise _FieldError(
+                    f"events.{i}.layoffs", event.layoffs, "a share that leaves 2 employees"
+                )
+            if event.set is None:
+                continue
+            for path in event.set:
+                if not path.startswith(MUTABLE):
+                    raise _FieldError(
+                        f"events.{i}.set.{path}",
+                        event.set[path],
+                        "a setting that can change during a run: "
+                        + ", ".join(
+                            p.rstrip(".") + ("..." if p.endswith(".") else "") for p in MUTABLE
+                        ),
+                    )
+            data = self.model_dump(exclude={"events"})
+            try:
+                Scenario.model_validate(apply_overrides(data, event.set))
+            except ValidationError as exc:
+                problems = "; ".join(_describe(e, data) for e in exc.errors(include_url=False))
+                raise _FieldError(
+                    f"events.{i}.set", event.set, f"valid settings ({problems})"
+                ) from None
+            except ScenarioError as exc:
+                raise _FieldError(f"events.{i}.set", event.set, str(exc)) from None
 
     def to_yaml(self) -> str:
         """The scenario as YAML, every setting spelled out."""
@@ -380,6 +558,20 @@ def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Any]) -> di
     return out
 
 
+def change_scenario(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
+    """A new scenario with ``changes`` (dotted path -> value) applied during a run.
+
+    Only settings that can change mid-run (see MUTABLE) are accepted; the
+    result is validated. Raises ScenarioError with a one-line message.
+    """
+    for path, value in changes.items():
+        if not path.startswith(MUTABLE):
+            raise ScenarioError(
+                f"{path}: cannot change during a run (only {', '.join(MUTABLE)}); got {value!r}"
+            )
+    return validate(apply_overrides(scenario.model_dump(), changes), "change")
+
+
 def _deepcopy(data: Any) -> Any:
     if isinstance(data, Mapping):
         return {k: _deepcopy(v) for k, v in data.items()}
@@ -413,16 +605,21 @@ def _section_class(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, list[s
         if field is None:
             cls, skip = None, 0
         else:
-            cls, skip = _resolve_annotation(
-                field.annotation, loc[i + 1] if i + 1 < len(loc) else None
-            )
+            nxt = loc[i + 1] if i + 1 < len(loc) else None
+            cls, skip = _resolve_annotation(field.annotation, nxt)
+            if skip and typing.get_origin(field.annotation) in (dict, list):
+                keys.append(str(nxt))  # a mapping's key or a list's index stays in the path
         i += 1 + skip
     return holder, keys
 
 
 def _resolve_annotation(annotation: Any, next_item: Any) -> tuple[type[BaseModel] | None, int]:
-    """The BaseModel class a field holds, and 1 if the next loc item is a union tag."""
+    """The BaseModel class a field holds, and 1 if the next loc item is a union tag,
+    a mapping's key or a list's index."""
     args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (dict, list):
+        cls, _ = _resolve_annotation(args[-1], None)
+        return cls, 1
     if typing.get_origin(annotation) is Annotated:
         return _resolve_annotation(args[0], next_item)
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
@@ -473,6 +670,8 @@ def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     if kind == "value_error" and isinstance(ctx.get("error"), _FieldError):
         fe: _FieldError = ctx["error"]
         return f"{fe.path}: {fe.value!r} is not allowed: must be {fe.allowed}"
+    if kind == "value_error":
+        return f"{path}: {value!r} is not allowed: {ctx.get('error', err.get('msg'))}"
     if kind == "missing":
         return f"{path}: missing"
     if kind == "literal_error":
