@@ -46,9 +46,10 @@ def experiment(model: OrgModel, rng: np.random.Generator) -> Trial | None:
     Chance to try: experimentation x risk_tolerance x (1 + safety) / 2. The trial
     flips one random dimension (a 0 becomes +1 or -1 at random) and is acted
     out: it sets this step's performance. It *worked* if the new value beats its
-    opposite, the rest of the employee's actions as they were. The employee sees the true outcome with probability ``feedback``, the
-    opposite otherwise, and keeps a value seen to work if empowered or if the
-    code does not contradict it (approval); otherwise reverts.
+    opposite, the rest of the employee's actions as they were. The employee sees
+    the true outcome with probability ``feedback``, the opposite otherwise, and
+    keeps a value seen to work if empowered or if the code does not contradict
+    it (approval); otherwise reverts.
     """
     encouragement = model.lever("experimentation")
     if not np.any(encouragement):
