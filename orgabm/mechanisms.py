@@ -71,17 +71,21 @@ def codify(
     superior: np.ndarray,
     rate: float,
     rng: np.random.Generator,
+    codifiable: int | None = None,
 ) -> int:
     """The code learns from the superior group's actions, in place; returns dimensions changed.
 
     On each dimension, k = |#superior acting +1 - #superior acting -1|. Where the
     majority differs from the code, the code takes the majority's value with
-    probability 1 - (1 - p2)^k (March's p2, footnote 1).
+    probability 1 - (1 - p2)^k (March's p2, footnote 1). Only the first
+    ``codifiable`` dimensions can be captured (the rest are tacit); None: all.
     """
     if rate <= 0.0 or not superior.any():
         return 0
     net = actions[superior].sum(axis=0, dtype=np.int64)
     majority = np.sign(net).astype(np.int8)
+    if codifiable is not None:
+        majority[codifiable:] = 0
     candidates = np.flatnonzero((majority != 0) & (majority != code))
     if len(candidates) == 0:
         return 0

@@ -131,6 +131,12 @@ class OrgModel(mesa.Model):
         return self.config.organization.teams
 
     @property
+    def codifiable(self) -> int | None:
+        """How many dimensions (the first ones) the code can capture; None: all of them."""
+        tacit = self.config.environment.tacit
+        return None if tacit == 0 else self.dimensions - round(tacit * self.dimensions)
+
+    @property
     def socialization(self) -> np.ndarray:
         """Each employee's socialization rate (p1): fast learners have their own."""
         fast = self.config.workforce.fast_learners
@@ -190,7 +196,9 @@ class OrgModel(mesa.Model):
         # socialize: beliefs move towards the code
         mechanisms.socialize(self.beliefs, self.code, self.socialization, rng)
         # codify: the code learns from the superior group's actions
-        mechanisms.codify(self.code, self.actions, superior, cfg.leadership.code_learning, rng)
+        mechanisms.codify(
+            self.code, self.actions, superior, cfg.leadership.code_learning, rng, self.codifiable
+        )
         # review, develop, climate
         policies.review(self, streams["review"])
         policies.develop(self, streams["develop"])

@@ -87,7 +87,8 @@ def respond(model: OrgModel, trial: Trial, rng: np.random.Generator) -> None:
     loses ``punishment`` of their safety and risk tolerance, each neighbour
     ``onlooker_punishment`` of their safety. An unpunished failure is reported
     for review if its author feels safe enough (probability = their safety).
-    Successes are reported, and recognized with probability ``recognition``:
+    Successes are reported with the same probability, and recognized with
+    probability ``recognition``:
     risk tolerance gains ``recognition_boost`` of its gap to 1, at a cost.
     Team leaders who experiment set an example: each of their trials raises
     their members' risk tolerance by ``leader_example`` of its gap to 1.
@@ -112,7 +113,8 @@ def respond(model: OrgModel, trial: Trial, rng: np.random.Generator) -> None:
     counts["reported_failures"] += int(told.sum())
 
     win_rows, win_dims = trial.rows[trial.worked], trial.dims[trial.worked]
-    model.reported[model.team[win_rows], win_dims] = True
+    shares = rng.random(len(win_rows)) < model.safety[win_rows]
+    model.reported[model.team[win_rows[shares]], win_dims[shares]] = True
     recognized = win_rows[rng.random(len(win_rows)) < _at(model.lever("recognition"), win_rows)]
     if len(recognized):
         gains = np.bincount(recognized, minlength=model.employees)

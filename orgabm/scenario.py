@@ -162,6 +162,9 @@ class Environment(_Section):
         "random", description="NK: which dimensions each one depends on"
     )
     power: float = Field(1.0, gt=0.0, le=64.0, description="NK: fitness is raised to this power")
+    tacit: Probability = Field(
+        0.0, description="share of dimensions the code cannot capture (tacit knowledge)"
+    )
 
     @model_validator(mode="after")
     def _check_kind(self) -> Environment:
