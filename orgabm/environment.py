@@ -62,6 +62,11 @@ class Reality:
         """Realized performance of each row of actions: actions . reality."""
         return self.score(actions)
 
+    def codifiable_performance(self, actions: np.ndarray, codifiable: int) -> np.ndarray:
+        """Performance on the first ``codifiable`` dimensions only (what the code can hold)."""
+        part = self.values[:codifiable].astype(np.float32)
+        return (actions[:, :codifiable].astype(np.float32) @ part).astype(np.int32)
+
     def code_performance(self, code: np.ndarray, rng: np.random.Generator) -> float:
         """The code's score, code . reality (zeros count 0: the mean of a coin flip)."""
         return self.score(code)
@@ -167,6 +172,10 @@ class NKLandscape:
         """Normalized fitness of each row of actions, in [0, 1]."""
         raw = self._raw(self._as_int(np.atleast_2d(actions)))
         return (raw / self.maximum) ** self.power
+
+    def codifiable_performance(self, actions: np.ndarray, codifiable: int) -> np.ndarray:
+        """Fitness does not split by dimension: the whole fitness."""
+        return self.performance(actions)
 
     def code_performance(self, code: np.ndarray, rng: np.random.Generator) -> float:
         """Fitness of acting on the code, with a coin flip where it is 0."""

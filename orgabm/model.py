@@ -188,8 +188,15 @@ class OrgModel(mesa.Model):
         trial = policies.experiment(self, streams["experiment"])
         if trial is not None:
             policies.respond(self, trial, streams["respond"])
-        # the superior group: those whose realized performance beats the code's
-        superior = self.performance > code_performance
+        # the superior group: those whose realized performance beats the code's (on what the
+        # code can hold: tacit dimensions do not count)
+        codifiable = self.codifiable
+        judged = (
+            self.performance
+            if codifiable is None
+            else self.reality.codifiable_performance(self.actions, codifiable)
+        )
+        superior = judged > code_performance
         # share: learning from ties, and across teams
         policies.share(self, streams["share"])
         policies.meet_across_teams(self, streams["meet"])
