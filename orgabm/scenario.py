@@ -522,7 +522,7 @@ def validate(data: Mapping[str, Any], source: str = "scenario") -> Scenario:
         raise ScenarioError(f"{source}: {exc}") from None
 
 
-DEFAULT_SCENARIO = "march_1991"
+DEFAULT_SCENARIO = "learning_organization"
 
 
 # --------------------------------------------------------------------------- overrides
@@ -541,10 +541,22 @@ def parse_override(text: str) -> tuple[str, Any]:
     return path, value
 
 
+NETWORK_KIND = "organization.network.kind"
+
+
 def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """A deep copy of ``data`` with each dotted path set to its value."""
+    """A deep copy of ``data`` with each dotted path set to its value.
+
+    Setting ``organization.network.kind`` to another kind starts that network's
+    settings afresh (a ring has no cross-team ties), so it is applied first.
+    """
     out = _deepcopy(data)
-    for path, value in overrides.items():
+    ordered = sorted(overrides.items(), key=lambda item: item[0] != NETWORK_KIND)
+    for path, value in ordered:
+        if path == NETWORK_KIND:
+            network = out.get("organization", {}).get("network")
+            if isinstance(network, dict) and network.get("kind", "complete") != value:
+                network.clear()
         node = out
         keys = path.split(".")
         for i, key in enumerate(keys[:-1]):

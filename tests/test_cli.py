@@ -29,7 +29,7 @@ def assert_one_line_error(code: int, err: str, *fragments: str) -> None:
 
 
 def test_run_prints_a_summary_table(capsys):
-    code, out, _ = run_cli(capsys, "run", "--reps", "3", "--quiet")
+    code, out, _ = run_cli(capsys, "run", "march_1991", "--reps", "3", "--quiet")
     assert code == 0
     assert "scenario march_1991: 50 employees" in out
     assert "equilibrium reached in 3 of 3" in out
@@ -90,7 +90,8 @@ def test_validate_and_scenarios(capsys, tmp_path: Path):
     code, out, _ = run_cli(capsys, "validate", "march_1991")
     assert code == 0 and out.startswith("ok: march_1991")
     code, out, _ = run_cli(capsys, "scenarios")
-    assert code == 0 and "march_1991" in out and "(default)" in out
+    assert code == 0 and "march_1991" in out
+    assert "learning_organization" in out and "(default)" in out
 
 
 @pytest.mark.parametrize(

@@ -119,3 +119,11 @@ def test_equilibrium_needs_agreement_and_no_chance_to_beat_the_code():
     assert not mechanisms.march_equilibrium(
         np.tile(code_with_zero, (4, 1)), code_with_zero, reality
     )
+
+
+def test_traits_follow_a_beta_with_the_given_mean_and_sd():
+    draws = mechanisms.draw_trait(0.3, 0.1, 50_000, rng(3))
+    assert draws.mean() == pytest.approx(0.3, abs=0.003)
+    assert draws.std() == pytest.approx(0.1, abs=0.003)
+    assert ((draws >= 0) & (draws <= 1)).all()
+    assert (mechanisms.draw_trait(0.7, 0.0, 5, rng()) == 0.7).all()

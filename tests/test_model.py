@@ -191,7 +191,7 @@ def test_march_runs_on_any_network(kind):
 
 def test_model_accepts_a_name_a_mapping_or_nothing():
     assert OrgModel("march_1991", rng=1).config == march()
-    assert OrgModel(None, rng=1).config == march()
+    assert OrgModel(None, rng=1).config == load_scenario("learning_organization")
     assert OrgModel({"organization": {"employees": 9}}, rng=1).employees == 9
 
 

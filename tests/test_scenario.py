@@ -34,8 +34,8 @@ def test_march_scenario_holds_marchs_parameters():
     assert cfg.stop_at_equilibrium is True
 
 
-def test_default_scenario_is_march():
-    assert load_scenario(None) == load_scenario("march_1991")
+def test_default_scenario_is_the_learning_organization():
+    assert load_scenario(None) == load_scenario("learning_organization")
 
 
 def test_every_named_scenario_validates():
@@ -209,3 +209,12 @@ def test_yaml_round_trip():
     cfg = load_scenario("march_1991", {"organization.network.kind": "torus"})
     assert load_scenario(__import__("yaml").safe_load(cfg.to_yaml())) == cfg
     assert cfg.get("organization.network.kind") == "torus"
+
+
+def test_switching_network_kind_drops_the_old_kinds_settings():
+    cfg = load_scenario(
+        "learning_organization",
+        {"organization.network.neighbours": 6, "organization.network.kind": "ring"},
+    )
+    assert cfg.organization.network.kind == "ring"
+    assert cfg.organization.network.neighbours == 6

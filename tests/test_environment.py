@@ -1,0 +1,110 @@
+"""The environments: March's reality and the NK landscape."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from orgabm import OrgModel, load_scenario
+from orgabm.environment import NKLandscape, Reality
+
+
+def rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+def all_solutions(n: int) -> np.ndarray:
+    return np.array(list(itertools.product([-1, 1], repeat=n)), dtype=np.int8)
+
+
+@pytest.mark.parametrize("interactions", ["random", "adjacent"])
+def test_nk_is_normalized_by_its_maximum_and_knows_its_best_solution(interactions):
+    land = NKLandscape(10, 3, interactions, 1.0, rng(1))
+    fitness = land.performance(all_solutions(10))
+    assert fitness.max() == pytest.approx(1.0)
+    assert (fitness <= 1.0 + 1e-12).all() and (fitness > 0).all()
+    assert land.performance(land.values)[0] == pytest.approx(1.0)
+
+
+def test_nk_dependencies():
+    adjacent = NKLandscape(8, 2, "adjacent", 1.0, rng())
+    assert adjacent.deps[0].tolist() == [0, 1, 2] and adjacent.deps[7].tolist() == [7, 0, 1]
+    random = NKLandscape(8, 3, "random", 1.0, rng())
+    for i, row in enumerate(random.deps):
+        assert row[0] == i and i not in row[1:] and len(set(row)) == 4
+
+
+def test_nk_with_k_zero_is_additive_with_a_single_peak():
+    land = NKLandscape(8, 0, "random", 1.0, rng(2))
+    solutions = all_solutions(8)
+    fitness = land.performance(solutions)
+    # from any solution, flipping towards the best solution on one dimension never hurts
+    for row in range(0, 256, 17):
+        s = solutions[row].copy()
+        differ = np.flatnonzero(s != land.values)
+        if len(differ):
+            better = s.copy()
+            better[differ[0]] = land.values[differ[0]]
+            assert land.performance(better)[0] >= fitness[row]
+
+
+def test_nk_power_transform():
+    plain = NKLandscape(8, 2, "random", 1.0, rng(3))
+    powered = NKLandscape(8, 2, "random", 8.0, rng(3))
+    s = all_solutions(8)[:50]
+    assert np.allclose(powered.performance(s), plain.performance(s) ** 8)
+
+
+def test_nk_same_seed_same_landscape():
+    a, b = NKLandscape(9, 4, "random", 1.0, rng(5)), NKLandscape(9, 4, "random", 1.0, rng(5))
+    assert (a.deps == b.deps).all() and (a.table == b.table).all()
+    c = NKLandscape(9, 4, "random", 1.0, rng(6))
+    assert not (a.table == c.table).all()
+
+
+def test_nk_better_compares_a_value_with_its_opposite():
+    land = NKLandscape(10, 4, "random", 1.0, rng(7))
+    actions = all_solutions(10)[::97]
+    rows = np.arange(len(actions))
+    dims = rng(8).integers(0, 10, size=len(rows))
+    values = np.where(rng(9).random(len(rows)) < 0.5, 1, -1).astype(np.int8)
+    better = land.better(actions, rows, dims, values)
+    for r in rows:
+        with_v, against = actions[r].copy(), actions[r].copy()
+        with_v[dims[r]], against[dims[r]] = values[r], -values[r]
+        assert better[r] == (land.performance(with_v)[0] > land.performance(against)[0])
+    trial = land.trial_performance(actions, rows, dims, values)
+    assert trial[0] == pytest.approx(land.performance(np.where(
+        np.arange(10) == dims[0], values[0], actions[0]))[0])  # fmt: skip
+
+
+def test_nk_turbulence_and_shock_redraw_contributions():
+    land = NKLandscape(10, 2, "random", 1.0, rng(10))
+    table = land.table.copy()
+    assert land.drift(0.0, rng()) == 0 and (land.table == table).all()
+    changed = land.shock(0.3, rng(11))
+    assert changed == 3 and (land.table != table).any(axis=1).sum() == 3
+    assert land.performance(land.values)[0] == pytest.approx(1.0)  # renormalized
+
+
+def test_march_trial_and_codifiable_performance():
+    reality = Reality(6, rng())
+    reality.values[:] = [1, 1, 1, -1, -1, -1]
+    actions = np.array([[1, 1, -1, -1, 1, 1], [-1, -1, -1, 1, 1, 1]], dtype=np.int8)
+    trial = reality.trial_performance(actions, np.array([0, 1]), np.array([2, 0]),
+                                      np.array([1, 1], dtype=np.int8))  # fmt: skip
+    assert trial.tolist() == [2, -4]
+    assert reality.codifiable_performance(actions, 3).tolist() == [1, -3]
+    assert reality.better(actions, np.array([0]), np.array([3]), np.array([-1]))[0]
+
+
+def test_model_runs_on_an_nk_landscape():
+    cfg = load_scenario(
+        {"environment": {"kind": "nk", "dimensions": 10, "k": 3, "power": 2.0},
+         "leadership": {"experimentation": 0.5}, "steps": 20}
+    )  # fmt: skip
+    model = OrgModel(cfg, rng=1).run()
+    frame = model.metrics_frame()
+    assert frame["performance"].iloc[1:].between(0, 1).all()
+    assert frame["performance"].iloc[-1] > frame["performance"].iloc[1]
+    assert OrgModel(cfg, rng=1).run().metrics_frame().equals(frame)
