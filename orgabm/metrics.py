@@ -59,7 +59,8 @@ def alignment(model: OrgModel) -> float:
 
 def _mean_of(name: str) -> Callable[[OrgModel], float]:
     def mean(model: OrgModel) -> float:
-        return float(getattr(model, name).mean())
+        values = getattr(model, name)
+        return float(values.sum()) / len(values)
 
     mean.__doc__ = f"Mean {name.replace('_', ' ')} over employees."
     return mean
@@ -144,33 +145,43 @@ class TeamRecorder:
         """Record each team's size, mean and pooled knowledge, safety, risk tolerance, skill
         and experiments. Pooled knowledge is the score of the team's majority belief on
         each dimension: what the team knows together."""
-        teams, team = model.teams, model.team
-        size = np.bincount(team, minlength=teams).astype(float)
-        order = np.argsort(team, kind="stable")
-        starts = np.concatenate([[0], np.cumsum(size[:-1])]).astype(np.int64)
-        present = size > 0
-        votes = np.zeros((teams, model.dimensions), dtype=np.int64)
-        if present.any():
+        teams, team, dims = model.teams, model.team, model.dimensions
+        scores = model.reality.score(model.beliefs) / dims
+        if teams == 1:
+            pooled = model.reality.score(np.sign(model.beliefs.sum(axis=0, dtype=np.int64))) / dims
+            row = np.array(
+                [
+                    [len(team)], [scores.mean()], [pooled], [model.safety.mean()],
+                    [model.risk_tolerance.mean()], [model.skill.mean()],
+                    [float(model.team_experiments[0])],
+                ]
+            )  # fmt: skip
+        else:
+            size = np.bincount(team, minlength=teams).astype(float)
+            order = np.argsort(team, kind="stable")
+            starts = np.concatenate([[0], np.cumsum(size[:-1])]).astype(np.int64)
+            present = size > 0
+            votes = np.zeros((teams, dims), dtype=np.int64)
             votes[present] = np.add.reduceat(
                 model.beliefs[order].astype(np.int32), starts[present], axis=0
             )
-        pooled = model.reality.score(np.sign(votes)) / model.dimensions
-        with np.errstate(invalid="ignore", divide="ignore"):
+            pooled = model.reality.score(np.sign(votes)) / dims
+            with np.errstate(invalid="ignore", divide="ignore"):
 
-            def mean(x: np.ndarray) -> np.ndarray:
-                return np.bincount(team, weights=x, minlength=teams) / size
+                def mean(x: np.ndarray) -> np.ndarray:
+                    return np.bincount(team, weights=x, minlength=teams) / size
 
-            row = np.stack(
-                [
-                    size,
-                    mean(model.reality.score(model.beliefs) / model.dimensions),
-                    np.where(size > 0, pooled, np.nan),
-                    mean(model.safety),
-                    mean(model.risk_tolerance),
-                    mean(model.skill),
-                    model.team_experiments.astype(float),
-                ]
-            )
+                row = np.stack(
+                    [
+                        size,
+                        mean(scores),
+                        np.where(present, pooled, np.nan),
+                        mean(model.safety),
+                        mean(model.risk_tolerance),
+                        mean(model.skill),
+                        model.team_experiments.astype(float),
+                    ]
+                )
         self.steps.append(int(model.time))
         self.values.append(row)
 

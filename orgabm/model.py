@@ -162,6 +162,12 @@ class OrgModel(mesa.Model):
                 values[team] = value
         return values
 
+    def lever_in_use(self, name: str) -> bool:
+        """Whether a lever is non-zero for anyone (the organization or a team)."""
+        if getattr(self.config.leadership, name):
+            return True
+        return any(getattr(own, name) for own in self.config.team_leadership.values())
+
     def change(self, changes: Mapping[str, Any]) -> None:
         """Change settings during the run (validated); they take effect at the next step."""
         self.config = change_scenario(self.config, changes)
@@ -279,7 +285,7 @@ class OrgModel(mesa.Model):
             and cfg.workforce.turnover == 0
             and cfg.environment.turbulence == 0
             and cfg.environment.kind == "march"
-            and not any(np.any(self.team_lever(name)) for name in BELIEF_LEVERS)
+            and not any(self.lever_in_use(name) for name in BELIEF_LEVERS)
             and not any(event.at > self.time for event in cfg.events)
         )
 

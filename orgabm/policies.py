@@ -51,9 +51,9 @@ def experiment(model: OrgModel, rng: np.random.Generator) -> Trial | None:
     keeps a value seen to work if empowered or if the code does not contradict
     it (approval); otherwise reverts.
     """
-    encouragement = model.lever("experimentation")
-    if not np.any(encouragement):
+    if not model.lever_in_use("experimentation"):
         return None
+    encouragement = model.lever("experimentation")
     n, m = model.beliefs.shape
     chance = encouragement * model.risk_tolerance * (1.0 + model.safety) / 2.0
     rows = np.flatnonzero(rng.random(n) < chance)
@@ -160,9 +160,9 @@ def share(model: OrgModel, rng: np.random.Generator) -> None:
     Rate per differing belief: knowledge_sharing x skill x openness (and only
     from a tie who performs better and speaks up).
     """
-    sharing = model.lever("knowledge_sharing")
-    if not np.any(sharing):
+    if not model.lever_in_use("knowledge_sharing"):
         return
+    sharing = model.lever("knowledge_sharing")
     jitter = rng.random(model.employees) * model.reality.resolution  # random tie-breaking
     source = model.ties.best(model.performance + jitter)
     rate = np.broadcast_to(sharing, model.employees) * model.skill * model.openness
@@ -178,9 +178,9 @@ def meet_across_teams(model: OrgModel, rng: np.random.Generator) -> None:
     better and speaks up, the employee adopts each differing belief with
     probability skill x openness.
     """
-    chance = model.lever("communities_of_practice")
-    if not np.any(chance) or model.teams < 2:
+    if not model.lever_in_use("communities_of_practice") or model.teams < 2:
         return
+    chance = model.lever("communities_of_practice")
     n = model.employees
     meets = np.flatnonzero(rng.random(n) < chance)
     partners = rng.integers(0, n, size=len(meets))
@@ -199,6 +199,8 @@ def review(model: OrgModel, rng: np.random.Generator) -> None:
     probability = their skill. Then the team's record is cleared. Costs
     ``review_cost`` per member.
     """
+    if not model.lever_in_use("after_action_reviews"):
+        return
     every = model.team_lever("after_action_reviews")
     due = (every > 0) & (int(model.time) % np.maximum(every, 1) == 0)
     if not due.any():
@@ -226,13 +228,13 @@ def develop(model: OrgModel, rng: np.random.Generator) -> None:
     closes ``mentoring_gain`` of the gap between them.
     """
     cal, n = model.config.calibration, model.employees
-    training = model.lever("training")
-    if np.any(training):
+    if model.lever_in_use("training"):
+        training = model.lever("training")
         trained = rng.random(n) < training
         model.skill[trained] += cal.training_gain * (1.0 - model.skill[trained])
         model.counts["cost"] += cal.training_cost * int(trained.sum())
-    mentoring = model.lever("mentoring")
-    if np.any(mentoring):
+    if model.lever_in_use("mentoring"):
+        mentoring = model.lever("mentoring")
         mentor = model.ties.best(model.skill)
         rows = np.flatnonzero((rng.random(n) < mentoring) & (mentor >= 0))
         rows = rows[model.skill[mentor[rows]] > model.skill[rows]]
