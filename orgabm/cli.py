@@ -131,6 +131,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(_header(args.scenario, result))
     print()
     print(_table(summarize(result)))
+    if scenario.organization.teams > 1:
+        print("\n" + _team_line(result))
     if args.out is not None:
         _write(result.steps, args.out)
         print(f"\nwrote {len(result.steps):,} rows (one per run and step) to {args.out}")
@@ -173,6 +175,14 @@ def _table(summary) -> str:
     ]
     out.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(out)
+
+
+def _team_line(result, most: int = 12) -> str:
+    """Final knowledge of each team, averaged over runs (the first ``most`` teams)."""
+    by_team = result.teams.groupby("team")["knowledge"].mean()
+    shown = " ".join(f"{team}:{value:+.2f}" for team, value in by_team.iloc[:most].items())
+    more = f" ... ({len(by_team)} teams)" if len(by_team) > most else ""
+    return f"final knowledge by team (mean over runs): {shown}{more}"
 
 
 def _write(frame, out: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,14 +38,18 @@ class Runs:
     """One row per run and step: run_id, seed, step, then every metric."""
     runs: pd.DataFrame
     """One row per run: run_id, seed, steps, equilibrium, then every metric's final value."""
+    teams: pd.DataFrame
+    """One row per run and team at the final step: run_id, seed, step, team, team metrics."""
     seconds: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
-def simulate(scenario: Scenario, seed: int) -> tuple[pd.DataFrame, int, bool]:
-    """One run to its end: (metrics per step, steps run, equilibrium reached)."""
+def simulate(scenario: Scenario, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, int, bool]:
+    """One run to its end: (metrics per step, the team table's final step, steps run,
+    equilibrium reached)."""
     model = OrgModel(scenario, rng=seed).run()
-    return model.metrics_frame(), int(model.time), model.equilibrium
+    teams = model.team_frame()
+    final_teams = teams[teams["step"] == teams["step"].max()].reset_index(drop=True)
+    return model.metrics_frame(), final_teams, int(model.time), model.equilibrium
 
 
 def run_scenario(
@@ -68,14 +72,16 @@ def run_scenario(
     trusted = isinstance(scenario, Scenario) and not sets
     cfg = scenario if trusted else load_scenario(scenario, sets)
     started = time.perf_counter()
-    frames, rows = [], []
+    frames, rows, team_frames = [], [], []
     disable = None if progress is None else not progress  # None: only on a terminal
     for run_id in tqdm(range(reps), desc="runs", unit="run", disable=disable):
         run_seed = derive_seed(seed, run_id)
-        frame, n_steps, equilibrium = simulate(cfg, run_seed)
-        frame.insert(0, "run_id", run_id)
-        frame.insert(1, "seed", run_seed)
+        frame, teams, n_steps, equilibrium = simulate(cfg, run_seed)
+        for table in (frame, teams):
+            table.insert(0, "run_id", run_id)
+            table.insert(1, "seed", run_seed)
         frames.append(frame)
+        team_frames.append(teams)
         final = frame.iloc[-1]
         rows.append(
             {"run_id": run_id, "seed": run_seed, "steps": n_steps, "equilibrium": equilibrium}
@@ -86,6 +92,7 @@ def run_scenario(
         base_seed=seed,
         steps=pd.concat(frames, ignore_index=True),
         runs=pd.DataFrame(rows),
+        teams=pd.concat(team_frames, ignore_index=True),
         seconds=time.perf_counter() - started,
     )
 

@@ -146,3 +146,11 @@ def test_the_installed_command_exits_2_without_a_traceback(tmp_path: Path):
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     proc = subprocess.run([exe, "run", "--reps", "2"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and "code_knowledge" in proc.stdout
+
+
+def test_run_shows_each_teams_final_knowledge(capsys):
+    code, out, _ = run_cli(capsys, "run", "one_safe_team", "--reps", "2", "--steps", "5",
+                           "--quiet")  # fmt: skip
+    assert code == 0
+    line = [x for x in out.splitlines() if x.startswith("final knowledge by team")]
+    assert len(line) == 1 and " 0:" in line[0] and " 9:" in line[0]
