@@ -148,7 +148,8 @@ def _header(ref: str, result) -> str:
     span = f"{steps.min()}" if steps.min() == steps.max() else f"{steps.min()}-{steps.max()}"
     lines = [
         f"scenario {cfg.name or ref}: {org.employees:,} employees in {org.teams} team(s), "
-        f"{org.network.kind} network, {cfg.environment.dimensions} dimensions",
+        f"{'no' if org.network.kind == 'none' else org.network.kind} network, "
+        f"{cfg.environment.dimensions} dimensions",
         f"{len(runs)} run(s) from base seed {result.base_seed}, {span} steps each"
         + (f", equilibrium reached in {reached} of {len(runs)}" if cfg.stop_at_equilibrium else "")
         + f", {result.seconds:.2f} s",
