@@ -111,20 +111,23 @@ def test_punishment_lowers_risk_tolerance_and_safety():
     assert out["safety"][1] < out["safety"][0] - 0.05
 
 
+def nk_effect(k: int, path: str, low: float, high: float, metric: str, seed: int) -> float:
+    """How much a lever (low -> high) moves a metric (steps 30 on) on an NK landscape with K = k."""
+    data = load_scenario(BASE, {"environment.tacit": 0.0}).model_dump()
+    data["environment"] = {"kind": "nk", "dimensions": 12, "k": k}
+    out = []
+    for value in (low, high):
+        cfg = load_scenario(data, {path: value})
+        models = [OrgModel(cfg, rng=derive_seed(seed, r)).run() for r in range(30)]
+        out.append(mean(models, metric, 30))
+    return out[1] - out[0]
+
+
 def test_safety_matters_more_on_rugged_tasks():
     def effect(k: int) -> float:
-        nk = {"environment": {"kind": "nk", "dimensions": 12, "k": k}}
-        base = load_scenario(BASE, {"environment.tacit": 0.0})
-        data = base.model_dump() | nk
-        out = []
-        for safety in (0.1, 0.9):
-            cfg = load_scenario(data, {"leadership.psychological_safety": safety})
-            models = [OrgModel(cfg, rng=derive_seed(3, r)).run() for r in range(30)]
-            out.append(mean(models, "knowledge", 30))
-        return out[1] - out[0]
+        return nk_effect(k, "leadership.psychological_safety", 0.1, 0.9, "knowledge", 3)
 
-    smooth, rugged = effect(0), effect(8)
-    assert rugged > smooth + 0.1
+    assert effect(8) > effect(0) + 0.1
 
 
 # ----------------------------------------------------------------- knowledge sharing
@@ -158,14 +161,7 @@ def test_team_knows_more_together_than_its_members_on_average():
 # ----------------------------------------------------------------- systems thinking
 def test_exploration_pays_more_on_interdependent_tasks():
     def benefit(k: int) -> float:
-        base = load_scenario(BASE, {"environment.tacit": 0.0}).model_dump()
-        data = base | {"environment": {"kind": "nk", "dimensions": 12, "k": k}}
-        perf = []
-        for experimentation in (0.0, 0.5):
-            cfg = load_scenario(data, {"leadership.experimentation": experimentation})
-            models = [OrgModel(cfg, rng=derive_seed(4, r)).run() for r in range(30)]
-            perf.append(mean(models, "performance", 30))
-        return perf[1] - perf[0]
+        return nk_effect(k, "leadership.experimentation", 0.0, 0.5, "performance", 4)
 
     assert benefit(4) > benefit(0) + 0.015
 
