@@ -21,9 +21,6 @@ class Reality:
     the number of actions that match reality minus the number that do not.
     """
 
-    #: Below the smallest difference between two performances (they are integers).
-    resolution = 0.5
-
     def __init__(self, dimensions: int, rng: np.random.Generator) -> None:
         self.values = np.where(rng.random(dimensions) < 0.5, 1, -1).astype(np.int8)
 
@@ -94,9 +91,6 @@ class NKLandscape:
     ``power``. The "truth" that knowledge is measured against is the best
     solution. Turbulence redraws a dimension's contributions.
     """
-
-    #: Far below any difference between two distinct fitness values.
-    resolution = 1e-12
 
     def __init__(
         self, n: int, k: int, interactions: str, power: float, rng: np.random.Generator

@@ -35,7 +35,7 @@ def apply(model: OrgModel, event: Event) -> None:
         flipped = model.reality.shock(event.shock, rng)
         model.event_log.append((now, f"shock: {flipped} of {model.dimensions} dimensions changed"))
     elif event.layoffs is not None:
-        count = round(event.layoffs * model.employees)
+        count = min(round(event.layoffs * model.employees), model.employees - 2)
         model.remove_employees(rng.choice(model.employees, size=count, replace=False))
         model.event_log.append((now, f"layoffs: {count} employees let go"))
     elif event.reorganize is not None:
@@ -44,27 +44,35 @@ def apply(model: OrgModel, event: Event) -> None:
 
 
 def reorganize(model: OrgModel, share: float, rng: np.random.Generator) -> int:
-    """Move a share of the non-leaders to another team, rewiring their ties there.
+    """Move a share of the non-leaders to another team that has members, rewiring their ties.
 
     A mover drops all ties and is tied to as many random members of the new team
-    as they had ties before (at least one). Returns how many moved.
+    as they had ties before the reorganization (at least one). The hierarchy's
+    head stays put. Returns how many moved.
     """
-    if model.teams < 2:
+    staffed = np.flatnonzero(np.bincount(model.team, minlength=model.teams) > 0)
+    if len(staffed) < 2:
         return 0
-    candidates = np.flatnonzero(~model.is_leader)
+    movable = ~model.is_leader
+    if model.head >= 0:
+        movable[model.head] = False
+    candidates = np.flatnonzero(movable)
     movers = rng.choice(candidates, size=round(share * len(candidates)), replace=False)
-    new_teams = (model.team[movers] + rng.integers(1, model.teams, size=len(movers))) % model.teams
+    # a random staffed team other than one's own
+    own = np.searchsorted(staffed, model.team[movers])
+    new_teams = staffed[(own + rng.integers(1, len(staffed), size=len(movers))) % len(staffed)]
+    degrees = model.ties.degree[movers]
     cells = [employee.cell for employee in model.employee_list]
     grid = model.grid
-    for row, team in zip(movers, new_teams, strict=True):
+    for row, team, degree in zip(movers, new_teams, degrees, strict=True):
         cell = cells[row]
-        degree = len(cell.connections)
         for other in list(cell.connections.values()):
             grid.remove_connection(cell, other)
         members = np.flatnonzero(model.team == team)
-        count = min(len(members), max(1, degree))
+        count = min(len(members), max(1, int(degree)))
         for other in rng.choice(members, size=count, replace=False):
             grid.add_connection(cell, cells[other])
         model.team[row] = team
     model.ties = Ties.from_graph(grid.G, model.row_of_node())
+    model.fill_leaders()
     return len(movers)

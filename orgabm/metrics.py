@@ -162,8 +162,9 @@ class TeamRecorder:
             starts = np.concatenate([[0], np.cumsum(size[:-1])]).astype(np.int64)
             present = size > 0
             votes = np.zeros((teams, dims), dtype=np.int64)
+            wide = np.int16 if size.max() < 2**15 else np.int32  # enough for any team's net vote
             votes[present] = np.add.reduceat(
-                model.beliefs[order].astype(np.int32), starts[present], axis=0
+                model.beliefs[order].astype(wide), starts[present], axis=0
             )
             pooled = model.reality.score(np.sign(votes)) / dims
             with np.errstate(invalid="ignore", divide="ignore"):

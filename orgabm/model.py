@@ -29,7 +29,9 @@ COUNTERS = (
 #: Independent random streams, spawned from the model's rng, one per mechanism. March's
 #: own phases draw from ``model.rng`` itself, so switching the others on or off never
 #: changes March's draws.
-STREAMS = ("traits", "experiment", "respond", "share", "meet", "review", "develop", "events")
+STREAMS = (
+    "traits", "experiment", "respond", "share", "meet", "review", "train", "mentor", "events",
+)  # fmt: skip
 
 #: The arrays with one row per employee (kept in step when employees leave).
 ROW_ARRAYS = (
@@ -92,6 +94,8 @@ class OrgModel(mesa.Model):
         )
         self.is_leader = np.zeros(n, dtype=bool)
         self.is_leader[self.leaders[self.leaders >= 0]] = True
+        #: the hierarchy's head (row 0), who stays put in reorganizations; -1 if none
+        self.head = 0 if cfg.organization.network.kind == "hierarchy" else -1
 
         traits = mechanisms.draw_traits(cfg.workforce, n, self.streams["traits"])
         self.skill, self.risk_tolerance, self.safety, self.openness = traits
@@ -164,9 +168,9 @@ class OrgModel(mesa.Model):
 
     def lever_in_use(self, name: str) -> bool:
         """Whether a lever is non-zero for anyone (the organization or a team)."""
-        if getattr(self.config.leadership, name):
-            return True
-        return any(getattr(own, name) for own in self.config.team_leadership.values())
+        if not self.config.team_leadership:
+            return bool(getattr(self.config.leadership, name))
+        return bool(np.any(self.team_lever(name)))
 
     def change(self, changes: Mapping[str, Any]) -> None:
         """Change settings during the run (validated); they take effect at the next step."""
@@ -214,7 +218,7 @@ class OrgModel(mesa.Model):
         )
         # review, develop, climate
         policies.review(self, streams["review"])
-        policies.develop(self, streams["develop"])
+        policies.develop(self, streams["train"], streams["mentor"])
         policies.climate(self)
         # collect
         self.tenure += 1
@@ -229,6 +233,8 @@ class OrgModel(mesa.Model):
         share = self.config.workforce.fast_learners.share
         if share > 0:
             self.fast_learner[rows] = rng.random(len(rows)) < share
+        else:
+            self.fast_learner[rows] = False
         traits = mechanisms.draw_traits(self.config.workforce, len(rows), self.streams["traits"])
         for array, fresh in zip(
             (self.skill, self.risk_tolerance, self.safety, self.openness), traits, strict=True
@@ -257,8 +263,15 @@ class OrgModel(mesa.Model):
         self.ties = Ties.from_graph(self.grid.G, self.row_of_node())
         new_row = np.cumsum(keep) - 1
         survived = (old_leaders >= 0) & keep[np.maximum(old_leaders, 0)]
+        self.leaders = np.where(survived, new_row[np.maximum(old_leaders, 0)], -1)
+        if self.head >= 0:
+            self.head = int(new_row[self.head]) if keep[self.head] else -1
+        self.fill_leaders()
+
+    def fill_leaders(self) -> None:
+        """Give every team with members but no leader its first member as leader."""
         firsts = team_leaders(self.team, self.teams)
-        self.leaders = np.where(survived, new_row[np.maximum(old_leaders, 0)], firsts)
+        self.leaders = np.where(self.leaders >= 0, self.leaders, firsts)
         self.is_leader = np.zeros(self.employees, dtype=bool)
         self.is_leader[self.leaders[self.leaders >= 0]] = True
 
@@ -285,6 +298,7 @@ class OrgModel(mesa.Model):
             and cfg.workforce.turnover == 0
             and cfg.environment.turbulence == 0
             and cfg.environment.kind == "march"
+            and cfg.environment.tacit == 0
             and not any(self.lever_in_use(name) for name in BELIEF_LEVERS)
             and not any(event.at > self.time for event in cfg.events)
         )

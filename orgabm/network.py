@@ -214,8 +214,8 @@ def team_leaders(teams: np.ndarray, count: int, hierarchy: bool = False) -> np.n
     if hierarchy:
         return np.arange(1, count + 1)
     leaders = np.full(count, -1, dtype=np.int64)
-    rows = np.arange(len(teams))[::-1]
-    leaders[teams[::-1]] = rows  # the last write wins: the lowest row of each team
+    present, first = np.unique(teams, return_index=True)
+    leaders[present] = first
     return leaders
 
 
@@ -242,26 +242,49 @@ class Ties:
             edges = np.vectorize(row_of.__getitem__, otypes=[np.int64])(edges)
         return cls(graph.number_of_nodes(), edges)
 
-    def best(self, score: np.ndarray) -> np.ndarray:
-        """For each row, the neighbour with the highest score (the first on a tie); -1 if none."""
+    def best(self, score: np.ndarray, noise: np.ndarray | None = None) -> np.ndarray:
+        """For each row, the neighbour with the highest score; -1 if none.
+
+        ``noise`` (one value per tie end, below the smallest gap between distinct
+        scores) breaks ties independently for each row; without it the first wins.
+        """
         best = np.full(self.n, -1, dtype=np.int64)
         if len(self.indices) == 0:
             return best
-        values = score[self.indices]
+        values = score[self.indices] if noise is None else score[self.indices] + noise
         has = self.degree > 0
-        starts = self.indptr[:-1][has]
         top = np.full(self.n, -np.inf)
-        top[has] = np.maximum.reduceat(values, starts)
-        hits = np.flatnonzero(values == top[self.owner])
-        first = hits[np.searchsorted(hits, starts)]
-        best[has] = self.indices[first]
+        top[has] = np.maximum.reduceat(values, self.indptr[:-1][has])
+        hits = np.flatnonzero(values == top[self.owner])[::-1]
+        best[self.owner[hits]] = self.indices[hits]  # reversed: the first hit is written last
         return best
 
-    def neighbours_of(self, rows: np.ndarray) -> np.ndarray:
-        """All neighbours of the given rows, concatenated (one tied to two of them comes twice)."""
+    def best_of(self, rows: np.ndarray, score: np.ndarray) -> np.ndarray:
+        """:meth:`best` for the given rows only (the first on a tie); -1 if none."""
+        positions = self._positions(rows)
+        best = np.full(len(rows), -1, dtype=np.int64)
+        if len(positions) == 0:
+            return best
+        values = score[self.indices[positions]]
+        counts = self.degree[rows]
+        has = counts > 0
+        starts = (np.cumsum(counts) - counts)[has]
+        top = np.full(len(rows), -np.inf)
+        top[has] = np.maximum.reduceat(values, starts)
+        local = np.repeat(np.arange(len(rows)), counts)
+        hits = np.flatnonzero(values == top[local])[::-1]
+        best[local[hits]] = self.indices[positions[hits]]
+        return best
+
+    def _positions(self, rows: np.ndarray) -> np.ndarray:
+        """Positions in ``indices`` of the tie ends of the given rows, row after row."""
         counts = self.degree[rows]
         total = int(counts.sum())
         if total == 0:
             return np.empty(0, dtype=np.int64)
         starts = np.repeat(self.indptr[rows] - np.cumsum(counts) + counts, counts)
-        return self.indices[starts + np.arange(total)]
+        return starts + np.arange(total)
+
+    def neighbours_of(self, rows: np.ndarray) -> np.ndarray:
+        """All neighbours of the given rows, concatenated (one tied to two of them comes twice)."""
+        return self.indices[self._positions(rows)]

@@ -163,8 +163,13 @@ def share(model: OrgModel, rng: np.random.Generator) -> None:
     if not model.lever_in_use("knowledge_sharing"):
         return
     sharing = model.lever("knowledge_sharing")
-    jitter = rng.random(model.employees) * model.reality.resolution  # random tie-breaking
-    source = model.ties.best(model.performance + jitter)
+    # the best-performing tie, ties broken at random for each learner: performance as
+    # integers (ranks, when it is fractional), plus noise below 1 on each tie end
+    perf = model.performance
+    if not np.issubdtype(perf.dtype, np.integer):
+        perf = np.unique(perf, return_inverse=True)[1]
+    noise = rng.random(len(model.ties.indices), dtype=np.float32) * np.float32(0.5)
+    source = model.ties.best(perf.astype(np.float64), noise)
     rate = np.broadcast_to(sharing, model.employees) * model.skill * model.openness
     learners = np.flatnonzero((source >= 0) & (rate > 0))
     model.counts["shares"] += learn_from(model, learners, source[learners], rate[learners], rng)
@@ -183,7 +188,8 @@ def meet_across_teams(model: OrgModel, rng: np.random.Generator) -> None:
     chance = model.lever("communities_of_practice")
     n = model.employees
     meets = np.flatnonzero(rng.random(n) < chance)
-    partners = rng.integers(0, n, size=len(meets))
+    partners = rng.integers(0, n - 1, size=len(meets))
+    partners += partners >= meets  # anyone but oneself
     across = model.team[partners] != model.team[meets]
     meets, partners = meets[across], partners[across]
     rate = model.skill[meets] * model.openness[meets]
@@ -212,14 +218,14 @@ def review(model: OrgModel, rng: np.random.Generator) -> None:
         truth = np.broadcast_to(model.reality.values, model.beliefs.shape)
         model.counts["lessons"] += int(np.count_nonzero(learns & (model.beliefs != truth)))
         model.beliefs[learns] = truth[learns]
-    model.last_review_failures = np.where(due, model.failures_reported, 0)
+    model.last_review_failures[due] = model.failures_reported[due]
     model.reported[due] = False
     model.failures_reported[due] = 0
     model.counts["reviews"] += int(due.sum())
     model.counts["cost"] += model.config.calibration.review_cost * int(members.sum())
 
 
-def develop(model: OrgModel, rng: np.random.Generator) -> None:
+def develop(model: OrgModel, train: np.random.Generator, mentor: np.random.Generator) -> None:
     """Formal training and mentoring raise skill, with diminishing returns, at a cost.
 
     Training reaches each employee with probability ``training`` and closes
@@ -230,15 +236,16 @@ def develop(model: OrgModel, rng: np.random.Generator) -> None:
     cal, n = model.config.calibration, model.employees
     if model.lever_in_use("training"):
         training = model.lever("training")
-        trained = rng.random(n) < training
+        trained = train.random(n) < training
         model.skill[trained] += cal.training_gain * (1.0 - model.skill[trained])
         model.counts["cost"] += cal.training_cost * int(trained.sum())
     if model.lever_in_use("mentoring"):
         mentoring = model.lever("mentoring")
-        mentor = model.ties.best(model.skill)
-        rows = np.flatnonzero((rng.random(n) < mentoring) & (mentor >= 0))
-        rows = rows[model.skill[mentor[rows]] > model.skill[rows]]
-        model.skill[rows] += cal.mentoring_gain * (model.skill[mentor[rows]] - model.skill[rows])
+        rows = np.flatnonzero(mentor.random(n) < mentoring)
+        mentors = model.ties.best_of(rows, model.skill)
+        keep = (mentors >= 0) & (model.skill[np.maximum(mentors, 0)] > model.skill[rows])
+        rows, mentors = rows[keep], mentors[keep]
+        model.skill[rows] += cal.mentoring_gain * (model.skill[mentors] - model.skill[rows])
         model.counts["cost"] += cal.mentoring_cost * len(rows)
 
 

@@ -378,14 +378,18 @@ class Scenario(_Section):
         return self
 
     def _check_events(self) -> None:
+        staff = self.organization.employees
+        for i in sorted(range(len(self.events)), key=lambda i: self.events[i].at):
+            layoffs = self.events[i].layoffs
+            if layoffs is not None:
+                staff -= round(layoffs * staff)
+                if staff < 2:
+                    raise _FieldError(
+                        f"events.{i}.layoffs",
+                        layoffs,
+                        "a share that leaves at least 2 employees after all earlier layoffs",
+                    )
         for i, event in enumerate(self.events):
-            if (
-                event.layoffs is not None
-                and round(self.organization.employees * (1 - event.layoffs)) < 2
-            ):
-                raise _FieldError(
-                    f"events.{i}.layoffs", event.layoffs, "a share that leaves 2 employees"
-                )
             if event.set is None:
                 continue
             for path in event.set:

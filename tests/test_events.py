@@ -118,3 +118,50 @@ def test_change_during_a_run_is_validated():
         model.change({"organization.employees": 5})
     with pytest.raises(ScenarioError, match="at most 1"):
         model.change({"leadership.training": 3})
+
+
+def test_layoffs_are_validated_cumulatively():
+    events = [{"at": a, "layoffs": 0.6} for a in (1, 2, 3)]
+    with pytest.raises(ScenarioError, match=r"events\.1\.layoffs.*after all earlier layoffs"):
+        load_scenario({"organization": {"employees": 6}, "events": events})
+
+
+def test_reorganization_gives_a_mover_their_former_number_of_ties():
+    cfg = load_scenario(
+        {"organization": {"employees": 40, "teams": 2,
+                          "network": {"kind": "teams", "cross_team_ties": 0.0}},
+         "events": [{"at": 1, "reorganize": 0.03}]}
+    )  # fmt: skip
+    model = OrgModel(cfg, rng=5)
+    before = model.ties.degree.copy()
+    teams = model.team.copy()
+    model.step()
+    (mover,) = np.flatnonzero(model.team != teams)
+    assert model.ties.degree[mover] == before[mover] == 19
+
+
+def test_reorganization_never_moves_anyone_into_an_empty_team_and_fills_leaders():
+    model = OrgModel(
+        load_scenario({"organization": {"employees": 9, "teams": 3,
+                                        "network": {"kind": "teams"}}}), rng=1
+    )  # fmt: skip
+    model.remove_employees(np.array([6, 7, 8]))  # team 2 is now empty
+    from orgabm.events import reorganize
+
+    reorganize(model, 1.0, model.streams["events"])
+    assert 2 not in set(model.team.tolist())
+    assert (model.ties.degree > 0).all()
+    for team in set(model.team.tolist()):
+        leader = model.leaders[team]
+        assert leader >= 0 and model.team[leader] == team and model.is_leader[leader]
+    assert_consistent(model)
+
+
+def test_the_hierarchys_head_stays_put_in_a_reorganization():
+    cfg = load_scenario({"organization": {"employees": 31, "teams": 3,
+                                          "network": {"kind": "hierarchy"}},
+                         "events": [{"at": 1, "reorganize": 1.0}]})  # fmt: skip
+    model = OrgModel(cfg, rng=2)
+    model.step()
+    assert model.head == 0
+    assert sorted(model.grid.G.neighbors(0)) == [1, 2, 3]

@@ -217,3 +217,32 @@ def test_march_output_is_pinned_bit_for_bit(overrides, expected):
     """
     frame = OrgModel(march(**overrides), rng=2026).run().metrics_frame()
     assert digest(frame[MARCH_COLUMNS]) == expected
+
+
+def test_newcomers_are_not_fast_learners_once_the_share_is_zero():
+    cfg = march(
+        stop_at_equilibrium=False,
+        steps=3,
+        **{"workforce.fast_learners.share": 0.5, "workforce.turnover": 1.0,
+           "organization.employees": 10},
+    )  # fmt: skip
+    model = OrgModel(cfg, rng=1)
+    assert model.fast_learner.sum() == 5
+    model.change({"workforce.fast_learners.share": 0.0})
+    model.step()
+    assert model.fast_learner.sum() == 0
+
+
+def test_a_lever_every_team_sets_to_zero_is_not_in_use():
+    cfg = march(**{"leadership.experimentation": 0.5,
+                   "team_leadership": {0: {"experimentation": 0.0}}})  # fmt: skip
+    model = OrgModel(cfg, rng=1)
+    assert not model.lever_in_use("experimentation")
+    state = model.streams["experiment"].bit_generator.state
+    model.run(steps=3)
+    assert model.streams["experiment"].bit_generator.state == state
+
+
+def test_no_equilibrium_stop_with_tacit_knowledge():
+    model = OrgModel(march(**{"environment.tacit": 0.1}), rng=1)
+    assert not model.stops_at_equilibrium

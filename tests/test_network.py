@@ -167,3 +167,14 @@ def test_model_places_one_employee_on_each_node_with_the_graphs_ties():
         neighbours = {a.row for a in employee.cell.neighborhood.agents}
         assert neighbours == set(model.grid.G.neighbors(employee.row))
         assert employee.team == model.team[employee.row]
+
+
+def test_best_of_some_rows_agrees_with_best_of_all():
+    from orgabm.network import Ties
+
+    g, _ = build(org(employees=300, kind="random", density=0.03, connected=False), seed=4)
+    ties = Ties.from_graph(g)
+    score = np.random.default_rng(1).random(300)
+    rows = np.array([5, 0, 299, 17, 17, 42])
+    assert ties.best_of(rows, score).tolist() == ties.best(score)[rows].tolist()
+    assert ties.best_of(np.array([], dtype=np.int64), score).tolist() == []

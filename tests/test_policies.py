@@ -308,5 +308,42 @@ def test_every_lever_at_zero_draws_nothing_from_the_mechanisms_streams():
     model = OrgModel("march_1991", rng=8)
     states = {name: s.bit_generator.state for name, s in model.streams.items()}
     model.run(steps=20)
-    for name in ("experiment", "respond", "share", "meet", "review", "develop", "events"):
+    for name in ("experiment", "respond", "share", "meet", "review", "train", "mentor", "events"):
         assert model.streams[name].bit_generator.state == states[name], name
+
+
+def test_each_learner_breaks_ties_between_equal_best_ties_on_its_own():
+    import networkx as nx
+
+    from orgabm import policies
+    from orgabm.network import Ties
+
+    model = OrgModel(load_scenario(BASE, {"leadership.knowledge_sharing": 1.0}), rng=1)
+    graph = nx.complete_bipartite_graph(2, 98)  # rows 0 and 1 tie with everyone else
+    model.ties = Ties.from_graph(graph)
+    model.performance = np.zeros(100, dtype=np.int32)
+    model.performance[:2] = 5
+    chosen = []
+    original = policies.learn_from
+
+    def spy(model, learners, sources, rate, rng):
+        chosen.append(sources[learners >= 2])
+        return 0
+
+    policies.learn_from = spy
+    try:
+        policies.share(model, model.streams["share"])
+    finally:
+        policies.learn_from = original
+    picked = np.concatenate(chosen)
+    assert set(picked.tolist()) == {0, 1}
+    assert 20 < (picked == 0).sum() < 78
+
+
+def test_training_and_mentoring_draw_from_separate_streams():
+    def mentoring_cost(training: float) -> list[float]:
+        cfg = load_scenario(BASE, {"leadership.mentoring": 0.3, "leadership.training": training,
+                                   "calibration.training_cost": 0.0, "steps": 8})  # fmt: skip
+        return OrgModel(cfg, rng=3).run().metrics_frame()["cost"].tolist()
+
+    assert mentoring_cost(0.0) == mentoring_cost(1e-12)
