@@ -63,7 +63,7 @@ setup() {
     if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
         say "installing orgabm and its locked dependencies into $VENV"
         "$VENV/bin/python" -m pip install --quiet --upgrade pip
-        "$VENV/bin/python" -m pip install --quiet -c requirements.lock -e ".[test]"
+        "$VENV/bin/python" -m pip install --quiet -c requirements.lock -e ".[test,cluster]"
         echo "$want" >"$STAMP"
     fi
 }

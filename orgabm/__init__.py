@@ -3,10 +3,12 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from .agents import Employee
+from .batch import sweep
 from .metrics import METRICS
 from .model import OrgModel
 from .runner import run_scenario
 from .scenario import Scenario, ScenarioError, available_scenarios, load_scenario
+from .store import load_results
 
 try:
     __version__ = version("orgabm")
@@ -21,6 +23,8 @@ __all__ = [
     "ScenarioError",
     "__version__",
     "available_scenarios",
+    "load_results",
     "load_scenario",
     "run_scenario",
+    "sweep",
 ]

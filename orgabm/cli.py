@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .batch import SweepError
 from .scenario import (
     DEFAULT_SCENARIO,
     ScenarioError,
@@ -84,6 +85,49 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUE")
 
     sub.add_parser("scenarios", help="list the named scenarios", description="List scenarios.")
+
+    sw = sub.add_parser(
+        "sweep",
+        help="run a parameter sweep with replicates into a resumable results folder",
+        description="Run a sweep: every combination of the --vary values (or a --design "
+        "file's points), --reps replicates each. Results stream into --out as Parquet; "
+        "running the same command again skips the runs already stored.",
+    )
+    sw.add_argument("scenario", help="name or YAML file")
+    sw.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        metavar="PATH=SPEC",
+        help="a list a,b,c or a range start:stop:count (repeatable: a full grid)",
+    )
+    sw.add_argument(
+        "--design",
+        type=Path,
+        metavar="FILE",
+        help="a YAML design: a grid, or a Latin hypercube (lhs) or Sobol sample",
+    )
+    sw.add_argument("--reps", type=_count("--reps", 1), default=1, help="replicates per point")
+    sw.add_argument("--seed", type=_count("--seed", 0), default=0, help="base seed (default 0)")
+    sw.add_argument("--steps", type=_count("--steps", 0), help="steps to run (at most)")
+    sw.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="change the scenario for every run",
+    )
+    sw.add_argument("--workers", type=_count("--workers", 1), help="processes (default: CPUs)")
+    sw.add_argument("--backend", choices=["local", "dask"], default="local")
+    sw.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)",
+    )
+    sw.add_argument("--model", metavar="MODULE:CLASS", help="a subclass of orgabm.OrgModel")
+    sw.add_argument("--out", type=Path, required=True, metavar="DIR", help="results folder")
+    sw.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -92,10 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        return {"run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios}[args.command](
-            args
-        )
-    except (UsageError, ScenarioError) as exc:
+        commands = {"run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios,
+                    "sweep": cmd_sweep}  # fmt: skip
+        return commands[args.command](args)
+    except (UsageError, ScenarioError, SweepError) as exc:
         print(f"orgabm: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -194,6 +238,30 @@ def _write(frame, out: Path) -> None:
             frame.to_parquet(out, index=False)
     except OSError as exc:
         raise UsageError(f"--out {out}: cannot write: {exc.strerror or exc}") from None
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """``orgabm sweep``: run a sweep into a folder; exit 1 if any run failed."""
+    from .batch import Sweep, design_points, grid_points, load_design, parse_vary, run_sweep
+
+    if bool(args.vary) == bool(args.design):
+        raise UsageError("give the points with --vary (one or more) or with --design, not both")
+    if args.design is not None:
+        points = design_points(load_design(args.design))
+        spec = {"design": str(args.design)}
+    else:
+        vary = dict(parse_vary(text) for text in args.vary)
+        if len(vary) != len(args.vary):
+            raise UsageError("each path may be varied once")
+        points = grid_points(vary)
+        spec = {"vary": args.vary}
+    built = Sweep.build(args.scenario, points, reps=args.reps, seed=args.seed, steps=args.steps,
+                        overrides=_overrides(args.sets), model=args.model, spec=spec)  # fmt: skip
+    progress = False if args.quiet else None
+    summary = run_sweep(built, args.out, workers=args.workers, backend=args.backend,
+                        scheduler=args.scheduler, progress=progress)  # fmt: skip
+    print(summary.line())
+    return 1 if summary.failed else 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
