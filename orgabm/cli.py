@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .batch import SweepError
+from .report import ReportError
 from .scenario import (
     DEFAULT_SCENARIO,
     ScenarioError,
@@ -128,6 +129,50 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--model", metavar="MODULE:CLASS", help="a subclass of orgabm.OrgModel")
     sw.add_argument("--out", type=Path, required=True, metavar="DIR", help="results folder")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    rep = sub.add_parser(
+        "report",
+        help="write an HTML report (CIs, plots, heatmaps, envelopes) of a sweep",
+        description="Write a self-contained HTML report of a sweep's results, "
+        "with its plots as PNG files and its table as CSV beside it.",
+    )
+    rep.add_argument("folder", type=Path, help="a sweep's --out folder")
+    rep.add_argument("--x", metavar="PATH", help="the varied path on the x axis (default: first)")
+    rep.add_argument("--y", nargs="+", metavar="METRIC", help="metrics (default: knowledge ones)")
+    rep.add_argument("--out", type=Path, metavar="FILE", help="default: FOLDER/report.html")
+
+    sens = sub.add_parser(
+        "sensitivity",
+        help="global sensitivity analysis (SALib): Morris or Sobol",
+        description="Sample the --param ranges with SALib, run every sample --reps times "
+        "(a sweep), and print each parameter's index with its 95%% CI; writes CSV, "
+        "Markdown and a plot to --out.",
+    )
+    sens.add_argument("scenario", help="name or YAML file")
+    sens.add_argument("--method", choices=["morris", "sobol"], required=True)
+    sens.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="PATH=LOW:HIGH",
+        help="a range to sample (repeatable)",
+    )
+    sens.add_argument(
+        "--samples",
+        type=_count("--samples", 2),
+        default=16,
+        help="SALib's N: Morris trajectories, or Sobol's base sample (a power of 2)",
+    )
+    sens.add_argument("--reps", type=_count("--reps", 1), default=5, help="replicates per sample")
+    sens.add_argument("--seed", type=_count("--seed", 0), default=0)
+    sens.add_argument("--steps", type=_count("--steps", 1), help="steps to run (at most)")
+    sens.add_argument(
+        "--y", nargs="+", metavar="METRIC", default=["code_knowledge", "knowledge", "performance"]
+    )
+    sens.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUE")
+    sens.add_argument("--workers", type=_count("--workers", 1))
+    sens.add_argument("--out", type=Path, metavar="DIR", help="default: sensitivity-METHOD")
+    sens.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -136,10 +181,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        commands = {"run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios,
-                    "sweep": cmd_sweep}  # fmt: skip
+        commands = {
+            "run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios,
+            "sweep": cmd_sweep, "report": cmd_report, "sensitivity": cmd_sensitivity,
+        }  # fmt: skip
         return commands[args.command](args)
-    except (UsageError, ScenarioError, SweepError) as exc:
+    except (UsageError, ScenarioError, SweepError, ReportError) as exc:
         print(f"orgabm: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -262,6 +309,33 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                         scheduler=args.scheduler, progress=progress)  # fmt: skip
     print(summary.line())
     return 1 if summary.failed else 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``orgabm report``: the HTML report of a sweep."""
+    from .report import write_report
+
+    path = write_report(args.folder, x=args.x, ys=args.y, out=args.out)
+    print(f"wrote {path} (plots and table.csv in {path.with_name(path.stem + '_files')})")
+    return 0
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """``orgabm sensitivity``: Morris or Sobol indices with their confidence intervals."""
+    from .sensitivity import parse_param, run_sensitivity
+
+    params = [parse_param(text) for text in args.param]
+    out = args.out or Path(f"sensitivity-{args.method}")
+    result = run_sensitivity(
+        args.scenario, args.method, params, samples=args.samples, reps=args.reps,
+        seed=args.seed, metrics=args.y, steps=args.steps, overrides=_overrides(args.sets),
+        workers=args.workers, out=out, progress=False if args.quiet else None,
+    )  # fmt: skip
+    print(f"{args.method}: {result.samples} sample points x {args.reps} replicates "
+          f"= {result.runs} runs")  # fmt: skip
+    print(result.text())
+    print(f"\nwrote {out / 'sensitivity.csv'}, {out / 'sensitivity.md'}, {out / 'sensitivity.png'}")
+    return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
