@@ -192,6 +192,8 @@ class Sweep:
     seed: int = 0
     model: str | None = None
     spec: dict[str, Any] = field(default_factory=dict)
+    common_seeds: bool = False
+    """Every point uses the same replicate seeds (common random numbers)."""
 
     @classmethod
     def build(
@@ -205,8 +207,13 @@ class Sweep:
         overrides: Mapping[str, Any] | None = None,
         model: str | None = None,
         spec: Mapping[str, Any] | None = None,
+        common_seeds: bool = False,
     ) -> Sweep:
-        """Load the scenario and check every point makes a valid scenario."""
+        """Load the scenario and check every point makes a valid scenario.
+
+        Seeds derive from (seed, point, replicate); with ``common_seeds``, from
+        (seed, replicate) only, so that every point sees the same random numbers.
+        """
         sets = dict(overrides or {})
         if steps is not None:
             sets["steps"] = steps
@@ -232,7 +239,7 @@ class Sweep:
                 load_model_class(model)
             except (ImportError, AttributeError, TypeError, ValueError) as exc:
                 raise SweepError(f"--model {model}: {exc}") from None
-        return cls(base, points, reps, seed, model, dict(spec or {}))
+        return cls(base, points, reps, seed, model, dict(spec or {}), common_seeds)
 
     @property
     def parameters(self) -> list[str]:
@@ -251,7 +258,7 @@ class Sweep:
         """Every run: run_id, seed, rep and its point."""
         out = []
         for index, point in enumerate(self.points):
-            words = point_words(point)
+            words = [] if self.common_seeds else point_words(point)
             for rep in range(self.reps):
                 out.append({"run_id": index * self.reps + rep, "rep": rep, "point": point,
                             "seed": derive_seed(self.seed, *words, rep)})  # fmt: skip
@@ -271,6 +278,7 @@ class Sweep:
                 "reps": self.reps,
                 "seed": self.seed,
                 "model": self.model,
+                "common_seeds": self.common_seeds,
             },
             "spec": self.spec,
             "versions": {

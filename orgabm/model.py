@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import mesa
 import numpy as np
@@ -14,7 +14,7 @@ from mesa.discrete_space import Network
 from . import events, mechanisms, policies
 from .agents import Employee
 from .environment import build_environment
-from .metrics import MetricsRecorder, TeamRecorder
+from .metrics import METRICS, MetricsRecorder, TeamRecorder
 from .network import Ties, build_network, team_leaders
 from .scenario import Scenario, change_scenario, load_scenario
 
@@ -59,6 +59,9 @@ class OrgModel(mesa.Model):
     ``model.config.leadership.socialization = 0.9``) takes effect at the next
     step.
     """
+
+    #: Metrics a subclass records besides orgabm's own (name -> function of the model).
+    extra_metrics: ClassVar[dict[str, Callable[[OrgModel], float]]] = {}
 
     def __init__(
         self,
@@ -113,7 +116,7 @@ class OrgModel(mesa.Model):
 
         self.equilibrium = False
         self.running = cfg.steps > 0
-        self.datacollector = MetricsRecorder()
+        self.datacollector = MetricsRecorder({**METRICS, **self.extra_metrics})
         self.team_recorder = TeamRecorder()
         self.datacollector.collect(self)
         self.team_recorder.collect(self)

@@ -1,9 +1,11 @@
 """Global sensitivity analysis with SALib: Morris screening or Sobol indices.
 
 Each of SALib's sample points is run ``reps`` times through the sweep engine
-(so it is resumable and parallel like any sweep); the outputs are the final
-metrics averaged over replicates, and SALib's analysis gives every index with
-its 95% confidence interval.
+(so it is resumable and parallel like any sweep), replicate r of every point
+with the same seed (common random numbers: a parameter the model ignores gets
+an index of exactly 0). The outputs are the final metrics averaged over
+replicates, and SALib's analysis gives every index with its 95% confidence
+interval.
 """
 
 from __future__ import annotations
@@ -59,8 +61,16 @@ class SensitivityResult:
 
 
 def _integer_paths(scenario: Scenario, paths: Sequence[str]) -> set[str]:
-    return {p for p in paths if isinstance(scenario.get(p), int)
-            and not isinstance(scenario.get(p), bool)}  # fmt: skip
+    """The paths that hold whole numbers (sampled values are rounded for them)."""
+    found = set()
+    for path in paths:
+        try:
+            value = scenario.get(path)
+        except AttributeError:  # an unknown path: the sweep's validation names it
+            continue
+        if isinstance(value, int) and not isinstance(value, bool):
+            found.add(path)
+    return found
 
 
 def run_sensitivity(
@@ -112,7 +122,7 @@ def run_sensitivity(
     integers = _integer_paths(base, names)
     points = [{name: (round(float(v)) if name in integers else float(v))
                for name, v in zip(names, row, strict=True)} for row in X]  # fmt: skip
-    built = Sweep.build(base, points, reps=reps, seed=seed,
+    built = Sweep.build(base, points, reps=reps, seed=seed, common_seeds=True,
                         spec={"sensitivity": method, "samples": samples})  # fmt: skip
     folder = Path(out)
     run_sweep(built, folder / "runs", workers=workers, progress=progress)

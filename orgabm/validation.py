@@ -8,23 +8,25 @@ points and runs.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import platform
+import shutil
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import weakref
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
+from .batch import Sweep, run_sweep
 from .model import OrgModel
-from .runner import derive_seed, mean_ci
+from .runner import mean_ci
 from .scenario import Scenario, load_scenario
+from .store import Store
 
 __all__ = [
     "P1_GRID",
@@ -36,6 +38,8 @@ __all__ = [
     "write_report",
 ]
 
+P1, P2 = "leadership.socialization", "leadership.code_learning"
+P3, SHARE = "workforce.turnover", "workforce.fast_learners.share"
 P1_GRID = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 P2_GRID = (0.9, 0.5, 0.1)
 
@@ -47,86 +51,64 @@ PUBLISHED_FIGURE_1: dict[float, tuple[float, ...]] = {
     0.1: (0.857, 0.813, 0.803, 0.787, 0.800, 0.815, 0.804, 0.802, 0.793),
 }
 
-# Each experiment has its own key, so no two experiments share a seed.
-_FIGURE_1, _HETEROGENEOUS, _TURNOVER, _TURBULENCE = 1, 2, 3, 4
-
 
 def march(**overrides: Any) -> Scenario:
     """March's scenario with dotted-path overrides (``leadership__socialization`` style keys)."""
     return load_scenario("march_1991", {k.replace("__", "."): v for k, v in overrides.items()})
 
 
-# --------------------------------------------------------------------------- measures
-def _final_code(model: OrgModel) -> np.ndarray:
-    return np.array([model.datacollector.latest()["code_knowledge"]])
+def _group_knowledge(fast: bool):
+    def measure(model: OrgModel) -> float:
+        rows = model.fast_learner if fast else ~model.fast_learner
+        if not rows.any():
+            return float("nan")
+        return float(model.reality.score(model.beliefs[rows]).mean()) / model.dimensions
+
+    return measure
 
 
-def _code_path(model: OrgModel) -> np.ndarray:
-    return np.asarray(model.datacollector.columns["code_knowledge"])
+class GroupKnowledgeModel(OrgModel):
+    """March's model, also recording the mean knowledge of fast and of slow learners."""
+
+    extra_metrics: ClassVar[dict] = {
+        "fast_knowledge": _group_knowledge(True),
+        "slow_knowledge": _group_knowledge(False),
+    }
 
 
-def _groups(model: OrgModel) -> np.ndarray:
-    """Code knowledge, then the mean knowledge of fast and of slow learners (NaN if none)."""
-    scores = model.reality.score(model.beliefs) / model.dimensions
-    fast = model.fast_learner
-    group = [scores[fast].mean() if fast.any() else np.nan]
-    group.append(scores[~fast].mean() if (~fast).any() else np.nan)
-    return np.array([model.datacollector.latest()["code_knowledge"], *group])
-
-
-MEASURES: dict[str, Callable[[OrgModel], np.ndarray]] = {
-    "final_code": _final_code,
-    "code_path": _code_path,
-    "groups": _groups,
-}
-
-
-def _run_chunk(task: tuple[dict, list[int], str]) -> np.ndarray:
-    """Run a scenario once per seed; one row of the measure per run."""
-    data, seeds, measure = task
-    cfg = Scenario.model_validate(data)
-    fn = MEASURES[measure]
-    return np.stack([fn(OrgModel(cfg, rng=seed).run()) for seed in seeds])
-
-
-def replicate(
-    points: Sequence[tuple[Scenario, tuple[int, ...]]],
+def _run(
+    name: str,
+    scenario: Scenario,
+    points: list[dict[str, Any]],
     runs: int,
     seed: int,
-    measure: str,
-    workers: int | None = None,
-    progress: bool | None = False,
-) -> list[np.ndarray]:
-    """For each (scenario, key): ``runs`` runs with seeds derive_seed(seed, *key, r).
+    workers: int | None,
+    progress: bool | None,
+    keep: Path | None,
+    model: str | None = None,
+) -> Store:
+    """One experiment as a sweep (in ``keep/name``, resumable, or a temporary folder)."""
+    built = Sweep.build(scenario, points, reps=runs, seed=seed, model=model,
+                        spec={"validation": name})  # fmt: skip
+    if keep is not None:
+        folder = Path(keep) / name
+        run_sweep(built, folder, workers=workers, progress=progress)
+        return Store(folder)
+    folder = Path(tempfile.mkdtemp(prefix=f"orgabm-{name}-"))
+    run_sweep(built, folder, workers=workers, progress=progress)
+    store = Store(folder)
+    weakref.finalize(store, shutil.rmtree, folder, ignore_errors=True)
+    return store
 
-    Returns one array per point, one row per run. Results depend only on the
-    seeds, never on the number of workers.
-    """
-    workers = workers or os.cpu_count() or 1
-    chunk = 25  # runs per task: small enough to balance the workers, big enough to be cheap
-    tasks, owners = [], []
-    for index, (cfg, key) in enumerate(points):
-        seeds = [derive_seed(seed, *key, r) for r in range(runs)]
-        for start in range(0, runs, chunk):
-            tasks.append((cfg.model_dump(), seeds[start : start + chunk], measure))
-            owners.append(index)
-    disable = None if progress is None else not progress
-    bar = tqdm(total=len(points) * runs, unit="run", disable=disable, desc=measure)
-    parts: list[list[np.ndarray]] = [[] for _ in points]
-    results: Iterable[np.ndarray]
-    if workers == 1:
-        results = map(_run_chunk, tasks)
-        for owner, rows in zip(owners, results, strict=True):
-            parts[owner].append(rows)
-            bar.update(len(rows))
-    else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for owner, rows in zip(owners, pool.map(_run_chunk, tasks), strict=True):
-                parts[owner].append(rows)
-                bar.update(len(rows))
-    bar.close()
-    return [np.concatenate(p) for p in parts]
+
+def _summarize(runs: pd.DataFrame, by: list[str], metric: str) -> pd.DataFrame:
+    rows = []
+    for key, group in runs.groupby(by, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        mean, lo, hi = mean_ci(group[metric].to_numpy(dtype=float))
+        rows.append({**dict(zip(by, key, strict=True)), "runs": len(group), "mean": mean,
+                     "ci_low": lo, "ci_high": hi})  # fmt: skip
+    return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------- experiments
@@ -136,26 +118,19 @@ def figure1(
     points: Iterable[tuple[float, float]] | None = None,
     workers: int | None = None,
     progress: bool | None = False,
+    keep: Path | None = None,
+    name: str = "figure1",
 ) -> pd.DataFrame:
     """Equilibrium code knowledge for each (p1, p2), beside March's published value."""
     grid = list(points) if points is not None else [(p1, p2) for p2 in P2_GRID for p1 in P1_GRID]
-    specs = [
-        (
-            march(leadership__socialization=p1, leadership__code_learning=p2),
-            (_FIGURE_1, round(p1 * 100), round(p2 * 100)),
-        )
-        for p1, p2 in grid
-    ]
-    results = replicate(specs, runs, seed, "final_code", workers, progress)
-    rows = []
-    for (p1, p2), values in zip(grid, results, strict=True):
-        mean, lo, hi = mean_ci(values[:, 0])
-        published = PUBLISHED_FIGURE_1[p2][P1_GRID.index(p1)]
-        rows.append(
-            {"p1": p1, "p2": p2, "runs": len(values), "mean": mean, "ci_low": lo,
-             "ci_high": hi, "published": published, "difference": mean - published}
-        )  # fmt: skip
-    return pd.DataFrame(rows)
+    sweep_points = [{P1: p1, P2: p2} for p1, p2 in grid]
+    store = _run(name, march(), sweep_points, runs, seed, workers, progress, keep)
+    table = _summarize(store.runs(), [P1, P2], "code_knowledge")
+    table = table.rename(columns={P1: "p1", P2: "p2"})
+    table["published"] = [PUBLISHED_FIGURE_1[p2][P1_GRID.index(p1)]
+                          for p1, p2 in zip(table["p1"], table["p2"], strict=True)]  # fmt: skip
+    table["difference"] = table["mean"] - table["published"]
+    return table
 
 
 def heterogeneous(
@@ -165,35 +140,30 @@ def heterogeneous(
     period: int = 20,
     workers: int | None = None,
     progress: bool | None = False,
+    keep: Path | None = None,
 ) -> pd.DataFrame:
     """Figures 2 and 3: a share of fast learners (p1 = 0.9) among slow ones (p1 = 0.1), p2 = 0.5.
 
     Equilibrium code knowledge, and code and group knowledge at ``period``.
     """
-    base = {"leadership__socialization": 0.1, "leadership__code_learning": 0.5}
-    key = (_HETEROGENEOUS, period)
-    at_eq = [(march(**base, workforce__fast_learners__share=s), (*key, 0, round(s * 100)))
-             for s in shares]  # fmt: skip
-    at_t = [
-        (march(**base, workforce__fast_learners__share=s, steps=period, stop_at_equilibrium=False),
-         (*key, 1, round(s * 100)))
-        for s in shares
-    ]  # fmt: skip
-    eq = replicate(at_eq, runs, seed, "final_code", workers, progress)
-    mid = replicate(at_t, runs, seed, "groups", workers, progress)
-    rows = []
-    for share, e, g in zip(shares, eq, mid, strict=True):
-        rows.append(
-            {
-                "fast_share": share,
-                "runs": len(e),
-                "equilibrium_code": e[:, 0].mean(),
-                "code_at_period": g[:, 0].mean(),
-                "fast_knowledge": np.nanmean(g[:, 1]) if share > 0 else np.nan,
-                "slow_knowledge": np.nanmean(g[:, 2]) if share < 1 else np.nan,
-            }
-        )
-    return pd.DataFrame(rows)
+    base = march(leadership__socialization=0.1, leadership__code_learning=0.5)
+    points = [{SHARE: s} for s in shares]
+    eq = _run("heterogeneous_equilibrium", base, points, runs, seed, workers, progress, keep)
+    mid_scenario = base.model_copy(update={"steps": period, "stop_at_equilibrium": False})
+    mid = _run("heterogeneous_period", mid_scenario, points, runs, seed, workers, progress, keep,
+               model="orgabm.validation:GroupKnowledgeModel")  # fmt: skip
+    at_eq = eq.runs().groupby(SHARE)["code_knowledge"].mean()
+    at_mid = mid.runs().groupby(SHARE)[["code_knowledge", "fast_knowledge", "slow_knowledge"]]
+    at_mid = at_mid.mean()
+    counts = eq.runs().groupby(SHARE).size()
+    return pd.DataFrame({
+        "fast_share": list(shares),
+        "runs": [int(counts[s]) for s in shares],
+        "equilibrium_code": [at_eq[s] for s in shares],
+        "code_at_period": [at_mid.loc[s, "code_knowledge"] for s in shares],
+        "fast_knowledge": [at_mid.loc[s, "fast_knowledge"] for s in shares],
+        "slow_knowledge": [at_mid.loc[s, "slow_knowledge"] for s in shares],
+    })  # fmt: skip
 
 
 def turnover(
@@ -204,22 +174,13 @@ def turnover(
     period: int = 20,
     workers: int | None = None,
     progress: bool | None = False,
+    keep: Path | None = None,
 ) -> pd.DataFrame:
     """Figure 4: code knowledge at ``period`` against turnover p3, for each p1 (p2 = 0.5)."""
-    specs = [
-        (march(leadership__socialization=p1, workforce__turnover=p3, steps=period),
-         (_TURNOVER, period, round(p1 * 100), round(p3 * 100)))
-        for p1 in p1s for p3 in p3s
-    ]  # fmt: skip
-    results = replicate(specs, runs, seed, "final_code", workers, progress)
-    rows = []
-    for (cfg, _), values in zip(specs, results, strict=True):
-        mean, lo, hi = mean_ci(values[:, 0])
-        rows.append(
-            {"p1": cfg.leadership.socialization, "p3": cfg.workforce.turnover,
-             "runs": len(values), "mean": mean, "ci_low": lo, "ci_high": hi}
-        )  # fmt: skip
-    return pd.DataFrame(rows)
+    points = [{P1: p1, P3: p3} for p1 in p1s for p3 in p3s]
+    store = _run("turnover", march(steps=period), points, runs, seed, workers, progress, keep)
+    table = _summarize(store.runs(), [P1, P3], "code_knowledge")
+    return table.rename(columns={P1: "p1", P3: "p3"})
 
 
 def turbulence(
@@ -230,21 +191,20 @@ def turbulence(
     periods: int = 100,
     workers: int | None = None,
     progress: bool | None = False,
+    keep: Path | None = None,
 ) -> pd.DataFrame:
     """Figure 5: code knowledge over time under turbulence p4, with and without turnover."""
-    specs = [
-        (march(leadership__socialization=0.5, environment__turbulence=p4,
-               workforce__turnover=p3, steps=periods),
-         (_TURBULENCE, round(p4 * 1000), round(p3 * 100)))
-        for p3 in p3s
-    ]  # fmt: skip
-    results = replicate(specs, runs, seed, "code_path", workers, progress)
+    base = march(leadership__socialization=0.5, environment__turbulence=p4, steps=periods)
+    points = [{P3: p3} for p3 in p3s]
+    store = _run("turbulence", base, points, runs, seed, workers, progress, keep)
+    steps = store.steps(columns=["run_id", "step", "code_knowledge", P3])
     frames = []
-    for p3, paths in zip(p3s, results, strict=True):
-        mean = paths.mean(axis=0)
-        half = 1.96 * paths.std(axis=0, ddof=1) / np.sqrt(len(paths))
+    for p3, part in steps.groupby(P3, sort=False):
+        paths = part.pivot_table(index="run_id", columns="step", values="code_knowledge")
+        mean = paths.mean().to_numpy()
+        half = 1.96 * paths.std(ddof=1).to_numpy() / np.sqrt(len(paths))
         frames.append(
-            pd.DataFrame({"p3": p3, "step": np.arange(len(mean)), "runs": len(paths),
+            pd.DataFrame({"p3": p3, "step": paths.columns.to_numpy(), "runs": len(paths),
                           "mean": mean, "ci_low": mean - half, "ci_high": mean + half})
         )  # fmt: skip
     return pd.concat(frames, ignore_index=True)
@@ -342,37 +302,43 @@ def write_report(
     seed: int = 1991,
     workers: int | None = None,
     progress: bool | None = None,
+    keep: Path | None = None,
 ) -> Path:
-    """Run every March experiment and write ``out/validation.md`` with plots in ``out/img``."""
+    """Run every March experiment and write ``out/validation.md`` with plots in ``out/img``.
+
+    Each experiment is a sweep; with ``keep`` their results stay in that folder
+    (and an interrupted report resumes where it stopped).
+    """
     img = out / "img"
     img.mkdir(parents=True, exist_ok=True)
     command = f"python -m orgabm.validation --runs {runs} --seed {seed}"
     timings = {}
 
     started = time.perf_counter()
-    fig1 = figure1(runs, seed, workers=workers, progress=progress)
+    fig1 = figure1(runs, seed, workers=workers, progress=progress, keep=keep)
     timings["fig1"] = time.perf_counter() - started
     plot_figure1(fig1, img / "march_figure1.png")
 
     started = time.perf_counter()
-    het = heterogeneous(runs, seed, workers=workers, progress=progress)
+    het = heterogeneous(runs, seed, workers=workers, progress=progress, keep=keep)
     timings["het"] = time.perf_counter() - started
     plot_heterogeneous(het, 20, img / "march_heterogeneous.png")
 
     started = time.perf_counter()
-    turn = turnover(runs, seed, workers=workers, progress=progress)
+    turn = turnover(runs, seed, workers=workers, progress=progress, keep=keep)
     timings["turn"] = time.perf_counter() - started
     plot_turnover(turn, 20, img / "march_turnover.png")
 
     started = time.perf_counter()
-    turb = turbulence(runs, seed, workers=workers, progress=progress)
+    turb = turbulence(runs, seed, workers=workers, progress=progress, keep=keep)
     timings["turb"] = time.perf_counter() - started
     plot_turbulence(turb, 0.02, img / "march_turbulence.png")
 
     worst = fig1.loc[fig1["difference"].abs().idxmax()]
     # the closest call, again with ten times the runs (and other seeds): how far is it really?
     started = time.perf_counter()
-    close = figure1(10 * runs, seed + 1, [(worst["p1"], worst["p2"])], workers, progress).iloc[0]
+    close = figure1(10 * runs, seed + 1, [(worst["p1"], worst["p2"])], workers, progress, keep,
+                    name="figure1_closest").iloc[0]  # fmt: skip
     timings["close"] = time.perf_counter() - started
     wide = fig1.pivot(index="p1", columns="p2", values="mean")[list(P2_GRID)]
     table = pd.DataFrame({"p1": wide.index})
@@ -407,8 +373,8 @@ Science 2(1), 1991). Every number and plot on this page was produced by
 
 on {platform.python_implementation()} {platform.python_version()} with {workers_used} worker
 processes. Each point is the mean of {runs} independent runs; run r of point k
-uses the seed `derive_seed({seed}, k..., r)` (numpy SeedSequence), so any run can
-be repeated alone.
+uses the seed `derive_seed({seed}, hash(point), r)` (numpy SeedSequence), so any run can
+be repeated alone. Each experiment runs as an `orgabm sweep`.
 
 ## The reading of March's rules
 
@@ -499,11 +465,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1991, help="base seed (default 1991)")
     parser.add_argument("--workers", type=int, default=None, help="processes (default: all CPUs)")
     parser.add_argument("--out", type=Path, default=Path("docs"), help="folder (default docs)")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="keep each experiment's sweep results here (resumable)",
+    )
     args = parser.parse_args(argv)
     if args.runs < 2 or args.seed < 0 or (args.workers is not None and args.workers < 1):
         parser.error("--runs must be 2 or more, --seed 0 or more, --workers 1 or more")
     started = time.perf_counter()
-    path = write_report(args.out, args.runs, args.seed, args.workers, progress=None)
+    path = write_report(args.out, args.runs, args.seed, args.workers, progress=None,
+                        keep=args.keep)  # fmt: skip
     print(f"wrote {path} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return 0
 

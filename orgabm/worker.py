@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .model import OrgModel
@@ -48,23 +49,31 @@ def run_batch(
     recorded with its error and no steps; the others go on.
     """
     cls = load_model_class(model)
-    rows, frames = [], []
+    scenarios: dict[str, Scenario] = {}  # one validation per distinct point
+    rows: list[dict[str, Any]] = []
+    columns: dict[str, list[np.ndarray]] = {}
     for run in runs:
         point = run["point"]
         row: dict[str, Any] = {"run_id": run["run_id"], "seed": run["seed"], "rep": run["rep"]}
         row.update(point)
         try:
-            cfg = Scenario.model_validate(apply_overrides(scenario, point))
-            result = cls(cfg, rng=run["seed"]).run()
-            frame = result.metrics_frame()
+            key = json.dumps(point, sort_keys=True, default=str)
+            if key not in scenarios:
+                scenarios[key] = Scenario.model_validate(apply_overrides(scenario, point))
+            result = cls(scenarios[key], rng=run["seed"]).run()
+            recorder = result.datacollector
             row.update(steps=int(result.time), equilibrium=bool(result.equilibrium), error=None)
-            row.update(frame.iloc[-1].drop("step").to_dict())
-            frame.insert(0, "run_id", run["run_id"])
-            frame.insert(1, "seed", run["seed"])
-            for path, value in point.items():
-                frame[path] = value
-            frames.append(frame)
-        except Exception as exc:
+            row.update(recorder.latest())
+            count = len(recorder.steps)
+            extend = {"run_id": np.full(count, run["run_id"], dtype=np.int64),
+                      "seed": np.full(count, run["seed"], dtype=np.int64),
+                      "step": np.asarray(recorder.steps, dtype=np.int64)}  # fmt: skip
+            extend |= {name: np.asarray(values, dtype=np.float64)
+                       for name, values in recorder.columns.items()}  # fmt: skip
+            extend |= {path: np.full(count, value) for path, value in point.items()}
+            for name, values in extend.items():
+                columns.setdefault(name, []).append(values)
+        except Exception as exc:  # a failing run is recorded, not fatal
             where = traceback.extract_tb(exc.__traceback__)[-1]
             said = f"{type(exc).__name__}: {exc} ({where.filename}:{where.lineno})"
             row.update(steps=0, equilibrium=False, error=said)
@@ -72,7 +81,10 @@ def run_batch(
         if on_run is not None:
             on_run(run["run_id"])
     runs_frame = pd.DataFrame(rows)
-    steps_frame = pd.concat(frames, ignore_index=True) if frames else None
+    steps_frame = (
+        pd.DataFrame({name: np.concatenate(parts) for name, parts in columns.items()})
+        if columns else None
+    )  # fmt: skip
     return runs_frame, steps_frame
 
 

@@ -1,0 +1,59 @@
+"""The sweep report: a self-contained HTML page, PNGs and the CI table."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from orgabm.batch import Sweep, grid_points, run_sweep
+from orgabm.cli import main
+from orgabm.report import point_table
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("sweep") / "s"
+    points = grid_points({"leadership.socialization": [0.1, 0.5, 0.9],
+                          "leadership.code_learning": [0.1, 0.9]})  # fmt: skip
+    run_sweep(Sweep.build("march_1991", points, reps=8, seed=1), root, workers=2,
+              progress=False)  # fmt: skip
+    return root
+
+
+def test_report_writes_html_pngs_and_table(folder: Path, capsys):
+    assert main(["report", str(folder)]) == 0
+    page = (folder / "report.html").read_text()
+    files = folder / "report_files"
+    for kind in ("effect", "heatmap", "envelope"):
+        assert (files / f"{kind}_code_knowledge.png").stat().st_size > 10_000
+    assert page.count("data:image/png;base64,") == 9  # 3 kinds x 3 default metrics
+    assert "<table>" in page and "95% confidence interval" in page
+    table = pd.read_csv(files / "table.csv")
+    assert len(table) == 6 * 3 and (table["n"] == 8).all()
+    assert (table["ci_low"] <= table["mean"]).all() and (table["mean"] <= table["ci_high"]).all()
+
+
+def test_point_table_is_mean_ci_and_n():
+    runs = pd.DataFrame({"p": [1, 1, 1, 2, 2, 2], "m": [1.0, 2.0, 3.0, 5.0, 5.0, 5.0],
+                         "error": [None] * 6})  # fmt: skip
+    table = point_table(runs, ["p"], ["m"])
+    first = table.iloc[0]
+    assert first["mean"] == 2.0 and first["n"] == 3
+    assert first["ci_low"] == pytest.approx(2.0 - 4.302653 * 1.0 / 3**0.5, rel=1e-5)
+    assert table.iloc[1]["ci_low"] == table.iloc[1]["ci_high"] == 5.0
+
+
+def test_report_options_and_errors(folder: Path, tmp_path: Path, capsys):
+    out = tmp_path / "mine.html"
+    assert main(["report", str(folder), "--x", "leadership.code_learning", "--y", "knowledge",
+                 "--out", str(out)]) == 0  # fmt: skip
+    assert out.exists() and (tmp_path / "mine_files" / "effect_knowledge.png").exists()
+    for args, fragment in [
+        (["--x", "workforce.turnover"], "not varied in this sweep"),
+        (["--y", "happiness"], "not a metric of this sweep"),
+    ]:
+        assert main(["report", str(folder), *args]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and fragment in err[0]
+    assert main(["report", str(tmp_path / "nothing")]) == 2
+    assert "not a sweep's folder" in capsys.readouterr().err
