@@ -342,7 +342,7 @@ class _LocalWorker:
             text=True, bufsize=1, env=env,
         )  # fmt: skip
         self.batch: tuple[int, list[dict[str, Any]]] | None = None
-        self.ran: set[int] = set()
+        self.ran = 0
         self.process.stdin.write(sweep_message + "\n")
         self.process.stdin.flush()
         self.reader = threading.Thread(target=self._read, args=(answers,), daemon=True)
@@ -355,7 +355,7 @@ class _LocalWorker:
 
     def send(self, batch_id: int, runs: list[dict[str, Any]]) -> None:
         self.batch = (batch_id, runs)
-        self.ran = set()
+        self.ran = 0
         self.process.stdin.write(json.dumps({"batch": batch_id, "runs": runs}) + "\n")
         self.process.stdin.flush()
 
@@ -382,34 +382,58 @@ class _LocalWorker:
                 stream.close()
 
 
+class _Feed:
+    """Hands out batches of runs, sized to take about a second each once timings are known."""
+
+    def __init__(self, runs: list[dict[str, Any]], workers: int) -> None:
+        self.runs = list(reversed(runs))
+        self.workers = workers
+        self.size = _batches(runs, workers)[0].__len__() if runs else 1
+        self.count = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.runs)
+
+    def learn(self, seconds_per_run: float) -> None:
+        """Resize batches to about one second (at most 500 runs, and a fair share of the rest)."""
+        if seconds_per_run > 0:
+            self.size = max(1, min(500, round(1.0 / seconds_per_run)))
+
+    def next(self) -> tuple[int, list[dict[str, Any]]]:
+        share = max(1, math.ceil(len(self.runs) / self.workers))
+        take = min(self.size, share)
+        batch = [self.runs.pop() for _ in range(min(take, len(self.runs)))]
+        self.count += 1
+        return self.count, batch
+
+
 def _run_local(sweep: Sweep, store: Store, todo: list[dict[str, Any]], workers: int, bar) -> dict:
     """The local backend: worker processes, each committing its own batches."""
     message = json.dumps({"scenario": sweep.scenario.model_dump(mode="json"),
                           "model": sweep.model})  # fmt: skip
-    batches = list(enumerate(_batches(todo, workers)))
-    pending = list(reversed(batches))
+    feed = _Feed(todo, workers)
     answers: queue.Queue = queue.Queue()
-    pool = [
-        _LocalWorker(i, store.root, message, answers) for i in range(min(workers, len(batches)))
-    ]
+    pool = [_LocalWorker(i, store.root, message, answers)
+            for i in range(min(workers, len(todo)))]  # fmt: skip
     failed = 0
     try:
         for worker in pool:
-            if pending:
-                worker.send(*pending.pop())
+            if feed:
+                worker.send(*feed.next())
         busy = sum(w.batch is not None for w in pool)
         while busy:
             index, answer = answers.get()
             worker = pool[index]
             if "ran" in answer:
-                worker.ran.add(answer["ran"])
-                bar.update(1)
+                worker.ran += answer["ran"]
+                bar.update(answer["ran"])
             elif "batch" in answer:
                 failed += answer["failed"]
+                feed.learn(answer["seconds"] / max(1, len(worker.batch[1])))
                 worker.batch = None
                 busy -= 1
-                if pending:
-                    worker.send(*pending.pop())
+                if feed:
+                    worker.send(*feed.next())
                     busy += 1
             elif "exit" in answer and worker.batch is not None:
                 # the worker died mid-batch: record its uncommitted runs as failed, start another
@@ -424,13 +448,13 @@ def _run_local(sweep: Sweep, store: Store, todo: list[dict[str, Any]], workers: 
                 if lost:
                     store.commit(rows, None)
                 failed += len(lost)
-                bar.update(len(worker.batch[1]) - len(worker.ran))
+                bar.update(len(worker.batch[1]) - worker.ran)
                 worker.stop(kill=True)
                 busy -= 1
                 replacement = _LocalWorker(index, store.root, message, answers)
                 pool[index] = replacement
-                if pending:
-                    replacement.send(*pending.pop())
+                if feed:
+                    replacement.send(*feed.next())
                     busy += 1
     except BaseException:
         for worker in pool:

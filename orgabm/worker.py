@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+import time
 import traceback
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -101,15 +102,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         answers.write(json.dumps(message) + "\n")
         answers.flush()
 
+    progress = {"ran": 0, "said": time.monotonic()}
+
+    def ran(run_id: int) -> None:  # tell the progress bar, at most five times a second
+        progress["ran"] += 1
+        if time.monotonic() - progress["said"] > 0.2:
+            say({"ran": progress["ran"]})
+            progress.update(ran=0, said=time.monotonic())
+
     sweep = json.loads(sys.stdin.readline())
     for line in sys.stdin:
         task = json.loads(line)
-        runs, steps = run_batch(
-            sweep["scenario"], task["runs"], sweep.get("model"),
-            on_run=lambda run_id: say({"ran": run_id}),
-        )  # fmt: skip
+        started = time.perf_counter()
+        runs, steps = run_batch(sweep["scenario"], task["runs"], sweep.get("model"), on_run=ran)
         store.commit(runs, steps)
-        say({"batch": task["batch"], "failed": int(runs["error"].notna().sum())})
+        if progress["ran"]:
+            say({"ran": progress["ran"]})
+            progress["ran"] = 0
+        say({"batch": task["batch"], "failed": int(runs["error"].notna().sum()),
+             "seconds": time.perf_counter() - started})  # fmt: skip
     return 0
 
 
