@@ -202,6 +202,11 @@ def test_sweep_works_from_a_script_without_a_main_guard(tmp_path: Path):
                           env=env, timeout=120)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "6 True"
+    # as in a notebook or an interactive session: __main__ has no file at all
+    proc = subprocess.run([sys.executable, "-c", script.read_text()], capture_output=True,
+                          text=True, env=env, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "6 True"
 
 
 @pytest.mark.parametrize(
