@@ -6,8 +6,10 @@ from .agents import Employee
 from .batch import sweep
 from .metrics import METRICS
 from .model import OrgModel
+from .report import write_report
 from .runner import run_scenario
 from .scenario import Scenario, ScenarioError, available_scenarios, load_scenario
+from .sensitivity import run_sensitivity
 from .store import load_results
 
 try:
@@ -26,5 +28,7 @@ __all__ = [
     "load_results",
     "load_scenario",
     "run_scenario",
+    "run_sensitivity",
     "sweep",
+    "write_report",
 ]

@@ -10,6 +10,7 @@ in. Results stream into a :class:`~orgabm.store.Store` as batches finish.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hashlib
 import itertools
 import json
@@ -129,6 +130,8 @@ class Design(BaseModel):
                 raise ValueError(f"parameters.{path}: {self.design} takes low/high ranges")
         if self.design != "grid" and self.samples is None:
             raise ValueError(f"samples: {self.design} needs the number of points")
+        if self.design == "sobol" and self.samples & (self.samples - 1):
+            raise ValueError(f"samples: {self.samples} is not allowed: sobol needs a power of 2")
         return self
 
 
@@ -157,6 +160,11 @@ def design_points(design: Design) -> list[dict[str, Any]]:
     return [{p: float(v) for p, v in zip(paths, row, strict=True)} for row in values]
 
 
+#: Words people use for a design file's keys.
+DESIGN_SYNONYMS = {"kind": "design", "type": "design", "method": "design", "sampler": "design",
+                   "n": "samples", "params": "parameters", "vary": "parameters"}  # fmt: skip
+
+
 def load_design(path: str | Path) -> Design:
     """A design file, validated, or a one-line SweepError."""
     from .scenario import read_yaml
@@ -171,7 +179,15 @@ def load_design(path: str | Path) -> Design:
         problems = []
         for err in exc.errors(include_url=False):
             where = ".".join(str(x) for x in err["loc"]) or "(top level)"
-            problems.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
+            said = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                allowed = list(Design.model_fields)
+                key = str(err["loc"][-1])
+                close = difflib.get_close_matches(key, allowed, n=1) or (
+                    [DESIGN_SYNONYMS[key]] if key in DESIGN_SYNONYMS else [])  # fmt: skip
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                said = f"unknown key (allowed: {', '.join(allowed)}){hint}"
+            problems.append(f"{where}: {said}")
         raise SweepError(f"{path}: " + "; ".join(problems)) from None
 
 
@@ -180,6 +196,19 @@ def point_words(point: Mapping[str, Any]) -> list[int]:
     """Four 32-bit words identifying a point by its values (for seeds)."""
     digest = hashlib.sha256(json.dumps(point, sort_keys=True, default=str).encode()).digest()
     return [int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4)]
+
+
+def _integer_paths(scenario: Scenario, paths) -> set[str]:
+    """The paths that hold whole numbers (sampled values get rounded for them)."""
+    found = set()
+    for path in paths:
+        try:
+            value = scenario.get(path)
+        except AttributeError:  # an unknown path: the validation of the points names it
+            continue
+        if isinstance(value, int) and not isinstance(value, bool):
+            found.add(path)
+    return found
 
 
 @dataclass
@@ -208,11 +237,13 @@ class Sweep:
         model: str | None = None,
         spec: Mapping[str, Any] | None = None,
         common_seeds: bool = False,
+        round_integers: bool = False,
     ) -> Sweep:
         """Load the scenario and check every point makes a valid scenario.
 
         Seeds derive from (seed, point, replicate); with ``common_seeds``, from
         (seed, replicate) only, so that every point sees the same random numbers.
+        ``round_integers`` rounds sampled values of whole-number settings.
         """
         sets = dict(overrides or {})
         if steps is not None:
@@ -224,6 +255,17 @@ class Sweep:
         base = scenario if isinstance(scenario, Scenario) and not sets else load_scenario(
             scenario, sets)  # fmt: skip
         points = [dict(p) for p in points] or [{}]
+        if round_integers:
+            whole = _integer_paths(base, {path for point in points for path in point})
+            points = [{k: (round(v) if k in whole and isinstance(v, float) else v)
+                       for k, v in point.items()} for point in points]  # fmt: skip
+        seen: set[str] = set()
+        for point in points:
+            key = json.dumps(point, sort_keys=True, default=str)
+            if key in seen:
+                said = ", ".join(f"{k}={v}" for k, v in point.items())
+                raise SweepError(f"the point {said} appears twice: give each point once")
+            seen.add(key)
         data = base.model_dump(mode="json")
         for point in points:
             try:
@@ -533,10 +575,14 @@ def run_sweep(
     disable = None if progress is None else not progress
     with tqdm(total=sweep.size, initial=sweep.size - len(todo), unit="run", desc="sweep",
               disable=disable, smoothing=0.1) as bar:  # fmt: skip
-        if todo and backend == "local":
-            _run_local(sweep, store, todo, workers, bar)
-        elif todo:
-            _run_dask(sweep, store, todo, scheduler, workers, bar)
+        try:
+            if todo and backend == "local":
+                _run_local(sweep, store, todo, workers, bar)
+            elif todo:
+                _run_dask(sweep, store, todo, scheduler, workers, bar)
+        except KeyboardInterrupt:
+            store.consolidate_quietly()  # runs.parquet holds what was committed
+            raise
     store.consolidate()
     runs = store.runs()
     errors = runs.loc[runs["error"].notna()] if "error" in runs else runs.iloc[0:0]
@@ -574,6 +620,9 @@ def sweep(
     given = [x is not None for x in (vary, points, design)]
     if sum(given) > 1:
         raise SweepError("give the points one way: vary, points or design")
+    for path, values in (vary or {}).items():
+        if isinstance(values, str | bytes) or not isinstance(values, Sequence | np.ndarray):
+            raise SweepError(f"vary[{path!r}]: give a list of values, e.g. [0.1, 0.5, 0.9]")
     if design is not None:
         chosen = design_points(load_design(design))
     elif points is not None:
@@ -582,7 +631,8 @@ def sweep(
         chosen = grid_points(vary or {})
     spec = {"vary": {k: list(v) for k, v in (vary or {}).items()}, "design": str(design or "")}
     built = Sweep.build(scenario, chosen, reps=reps, seed=seed, steps=steps,
-                        overrides=overrides, model=model, spec=spec)  # fmt: skip
+                        overrides=overrides, model=model, spec=spec,
+                        round_integers=design is not None)  # fmt: skip
     if out is not None:
         run_sweep(built, out, workers=workers, backend=backend, scheduler=scheduler,
                   progress=progress)  # fmt: skip

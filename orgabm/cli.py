@@ -108,7 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="a YAML design: a grid, or a Latin hypercube (lhs) or Sobol sample",
     )
-    sw.add_argument("--reps", type=_count("--reps", 1), default=1, help="replicates per point")
+    sw.add_argument(
+        "--reps", type=_count("--reps", 1), default=1, help="replicates per point (default 1)"
+    )
     sw.add_argument("--seed", type=_count("--seed", 0), default=0, help="base seed (default 0)")
     sw.add_argument("--steps", type=_count("--steps", 0), help="steps to run (at most)")
     sw.add_argument(
@@ -145,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
         "sensitivity",
         help="global sensitivity analysis (SALib): Morris or Sobol",
         description="Sample the --param ranges with SALib, run every sample --reps times "
-        "(a sweep), and print each parameter's index with its 95%% CI; writes CSV, "
+        "(a sweep), and print each parameter's index with its 95% CI; writes CSV, "
         "Markdown and a plot to --out.",
     )
     sens.add_argument("scenario", help="name or YAML file")
@@ -291,8 +293,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """``orgabm sweep``: run a sweep into a folder; exit 1 if any run failed."""
     from .batch import Sweep, design_points, grid_points, load_design, parse_vary, run_sweep
 
-    if bool(args.vary) == bool(args.design):
-        raise UsageError("give the points with --vary (one or more) or with --design, not both")
+    if args.vary and args.design:
+        raise UsageError("give the points with --vary or with --design, not both")
+    if not args.vary and not args.design:
+        raise UsageError("give the points: --vary PATH=SPEC (one or more) or --design FILE")
     if args.design is not None:
         points = design_points(load_design(args.design))
         spec = {"design": str(args.design)}
@@ -303,10 +307,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         points = grid_points(vary)
         spec = {"vary": args.vary}
     built = Sweep.build(args.scenario, points, reps=args.reps, seed=args.seed, steps=args.steps,
-                        overrides=_overrides(args.sets), model=args.model, spec=spec)  # fmt: skip
+                        overrides=_overrides(args.sets), model=args.model, spec=spec,
+                        round_integers=args.design is not None)  # fmt: skip
     progress = False if args.quiet else None
-    summary = run_sweep(built, args.out, workers=args.workers, backend=args.backend,
-                        scheduler=args.scheduler, progress=progress)  # fmt: skip
+    try:
+        summary = run_sweep(built, args.out, workers=args.workers, backend=args.backend,
+                            scheduler=args.scheduler, progress=progress)  # fmt: skip
+    except KeyboardInterrupt:
+        from .store import Store
+
+        stored = len(Store(args.out).consolidate_quietly())
+        print(f"orgabm: interrupted; {stored:,} of {built.size:,} runs are stored in {args.out}; "
+              "run the same command again to finish", file=sys.stderr)  # fmt: skip
+        return 130
     print(summary.line())
     return 1 if summary.failed else 0
 

@@ -2,7 +2,7 @@
 
 ``orgabm report DIR`` writes ``DIR/report.html`` (images embedded, so the page
 can be mailed) and the same plots as PNG files in ``DIR/report_files/``, with
-the table as CSV.
+the table as CSV (one row per point and metric).
 """
 
 from __future__ import annotations
@@ -17,20 +17,23 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .metrics import METRICS
-from .store import Results, load_results
+from .store import Results, StoreError, load_results
 
 __all__ = ["ReportError", "point_table", "write_report"]
 
 DEFAULT_METRICS = ("code_knowledge", "knowledge", "performance")
+#: Columns of runs.parquet that are not metrics.
+RESERVED = {"run_id", "seed", "rep", "steps", "equilibrium", "error"}
+#: A varied path is treated as sampled (and binned) when it has more distinct values than
+#: this and nearly as many values as points: a Latin hypercube or Sobol design.
+MAX_LEVELS = 12
 STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
     "table{border-collapse:collapse;font-size:13px}"
     "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}"
-    "figure{display:inline-block;margin:0.5em}img{max-width:100%}"
+    "figure{display:inline-block;margin:0.5em;max-width:48%;vertical-align:top}"
+    "figcaption{font-size:13px;color:#444}img{max-width:100%}.warn{color:#a00}"
 )
-#: A varied path with more distinct values than this is binned (a sampled design).
-MAX_LEVELS = 12
 
 
 class ReportError(ValueError):
@@ -63,18 +66,20 @@ def point_table(runs: pd.DataFrame, varied: Sequence[str], metrics: Sequence[str
     return pd.DataFrame(rows)
 
 
+def _sampled(column: pd.Series, points: int) -> bool:
+    distinct = column.nunique()
+    return pd.api.types.is_numeric_dtype(column) and distinct > MAX_LEVELS and distinct > points / 2
+
+
 def _binned(values: pd.Series, bins: int = 10) -> pd.Series:
-    """Continuous values (a sampled design) as the midpoints of equal-width bins."""
+    """Sampled values as the midpoints of equal-width bins."""
     edges = np.linspace(values.min(), values.max(), bins + 1)
     index = np.clip(np.digitize(values, edges[1:-1]), 0, bins - 1)
     return pd.Series((edges[index] + edges[index + 1]) / 2, index=values.index)
 
 
-def _levels(frame: pd.DataFrame, path: str) -> pd.Series:
-    column = frame[path]
-    if column.nunique() > MAX_LEVELS and pd.api.types.is_numeric_dtype(column):
-        return _binned(column)
-    return column
+def _label(value) -> str:
+    return f"{value:g}" if isinstance(value, float | np.floating) else str(value)
 
 
 def _figure(width: float = 6.4, height: float = 4.0):
@@ -89,48 +94,52 @@ def _png(fig) -> bytes:
     return buffer.getvalue()
 
 
-def _effect_plot(ok: pd.DataFrame, x: str, by: str | None, metric: str) -> bytes:
-    """A metric's final value against x, with its 95% band; a line per value of ``by``."""
+def _effect_plot(ok: pd.DataFrame, x: str, by: str | None, metric: str, sampled: bool) -> bytes:
+    """A metric's final value against x with its 95% band; a line per value of ``by``."""
     fig = _figure()
     ax = fig.add_subplot()
-    frame = ok.assign(_x=_levels(ok, x))
-    groups = [(None, frame)] if by is None else list(frame.assign(_by=_levels(frame, by))
-                                                     .groupby("_by"))  # fmt: skip
+    xs_all = _binned(ok[x]) if sampled else ok[x]
+    frame = ok.assign(_x=xs_all)
+    if sampled:
+        means = ok.groupby(x)[metric].mean()
+        ax.scatter(means.index, means.to_numpy(), s=10, alpha=0.5, label="each point's mean")
+    groups = [(None, frame)] if by is None else list(frame.groupby(by))
+    numeric = pd.api.types.is_numeric_dtype(frame["_x"])
     for value, part in groups:
         table = part.groupby("_x")[metric].apply(lambda s: _ci(s.to_numpy(dtype=float)))
-        xs = np.array(table.index, dtype=float) if pd.api.types.is_numeric_dtype(
-            part["_x"]) else np.arange(len(table))  # fmt: skip
+        xs = np.array(table.index, dtype=float) if numeric else np.arange(len(table))
         mean = np.array([t[0] for t in table])
         lo, hi = np.array([t[1] for t in table]), np.array([t[2] for t in table])
-        label = None if by is None else f"{by} = {value:g}" if isinstance(value, float) else (
-            f"{by} = {value}")  # fmt: skip
+        label = "binned mean" if sampled and by is None else (
+            None if by is None else f"{by} = {_label(value)}")  # fmt: skip
         ax.plot(xs, mean, marker="o", label=label)
         ax.fill_between(xs, lo, hi, alpha=0.2)
-        if not pd.api.types.is_numeric_dtype(part["_x"]):
+        if not numeric:
             ax.set_xticks(xs, [str(v) for v in table.index])
     ax.set_xlabel(x)
     ax.set_ylabel(f"{metric} (final)")
-    ax.set_title(f"{metric} against {x}, mean and 95% CI")
-    if by is not None:
+    ax.set_title(f"{metric} against {x}")
+    if by is not None or sampled:
         ax.legend(fontsize=8)
     return _png(fig)
 
 
-def _heatmap(ok: pd.DataFrame, x: str, y: str, metric: str) -> bytes:
-    """Mean final metric over two varied paths."""
-    frame = ok.assign(_x=_levels(ok, x), _y=_levels(ok, y))
-    grid = frame.pivot_table(index="_y", columns="_x", values=metric, aggfunc="mean")
+def _heatmap(ok: pd.DataFrame, x: str, y: str, metric: str, sampled: bool) -> bytes:
+    """Mean final metric over two varied paths (a scatter for sampled designs)."""
     fig = _figure(6.4, 4.6)
     ax = fig.add_subplot()
-    image = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
-    ax.set_xticks(range(len(grid.columns)), [f"{v:g}" if isinstance(v, float) else str(v)
-                                             for v in grid.columns], rotation=45)  # fmt: skip
-    ax.set_yticks(range(len(grid.index)), [f"{v:g}" if isinstance(v, float) else str(v)
-                                           for v in grid.index])  # fmt: skip
-    if grid.size <= 100:
-        for (i, j), value in np.ndenumerate(grid.to_numpy()):
-            if np.isfinite(value):
-                ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7, color="w")
+    if sampled:
+        means = ok.groupby([x, y])[metric].mean().reset_index()
+        image = ax.scatter(means[x], means[y], c=means[metric], cmap="viridis", s=28)
+    else:
+        grid = ok.pivot_table(index=y, columns=x, values=metric, aggfunc="mean")
+        image = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+        ax.set_xticks(range(len(grid.columns)), [_label(v) for v in grid.columns], rotation=45)
+        ax.set_yticks(range(len(grid.index)), [_label(v) for v in grid.index])
+        if grid.size <= 100:
+            for (i, j), value in np.ndenumerate(grid.to_numpy()):
+                if np.isfinite(value):
+                    ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7, color="w")
     fig.colorbar(image, ax=ax, label=f"{metric} (final, mean)")
     ax.set_xlabel(x)
     ax.set_ylabel(y)
@@ -138,7 +147,7 @@ def _heatmap(ok: pd.DataFrame, x: str, y: str, metric: str) -> bytes:
     return _png(fig)
 
 
-def _envelope(steps: pd.DataFrame, x: str | None, metric: str) -> bytes:
+def _envelope(steps: pd.DataFrame, x: str | None, metric: str, sampled: bool) -> bytes:
     """A metric over time: mean and 95% band across runs, a line per value of x.
 
     A run that stopped early (at March's equilibrium) keeps its final value.
@@ -149,41 +158,48 @@ def _envelope(steps: pd.DataFrame, x: str | None, metric: str) -> bytes:
     if x is None:
         groups = [(None, paths)]
     else:
-        levels = _levels(steps.drop_duplicates("run_id").set_index("run_id"), x)
-        levels = levels.reindex(paths.index)
+        levels = steps.drop_duplicates("run_id").set_index("run_id")[x]
+        levels = (_binned(levels) if sampled else levels).reindex(paths.index)
         values = sorted(levels.unique())
-        if len(values) > 6:  # show six levels, spread over the range
+        if len(values) > 6:  # six levels, spread over the range
             values = [values[i] for i in np.linspace(0, len(values) - 1, 6).round().astype(int)]
         groups = [(v, paths[levels == v]) for v in values]
     for value, part in groups:
-        summary = pd.DataFrame(
-            {"mean": part.mean(), "std": part.std(ddof=1), "count": part.count()}
-        )
-        half = 1.96 * summary["std"].fillna(0) / np.sqrt(summary["count"])
-        label = None if x is None else f"{x} = {value:g}" if isinstance(value, float) else (
-            f"{x} = {value}")  # fmt: skip
-        ax.plot(summary.index, summary["mean"], label=label)
-        ax.fill_between(summary.index, summary["mean"] - half, summary["mean"] + half, alpha=0.2)
+        mean, std, count = part.mean(), part.std(ddof=1).fillna(0), part.count()
+        half = 1.96 * std / np.sqrt(count)
+        label = None if x is None else f"{x} = {_label(value)}"
+        ax.plot(mean.index, mean.to_numpy(), label=label)
+        ax.fill_between(mean.index, (mean - half).to_numpy(), (mean + half).to_numpy(), alpha=0.2)
     ax.set_xlabel("step")
     ax.set_ylabel(metric)
-    ax.set_title(f"{metric} over time, mean and 95% band (stopped runs hold)")
+    ax.set_title(f"{metric} over time")
     if x is not None:
         ax.legend(fontsize=8)
     return _png(fig)
 
 
-def _html_table(table: pd.DataFrame) -> str:
-    def cell(value) -> str:
-        if isinstance(value, float | np.floating):
-            return "" if not np.isfinite(value) else f"{value:.4g}"
-        return html.escape(str(value))
+def _wide_table(table: pd.DataFrame, varied: Sequence[str], metrics: Sequence[str]) -> str:
+    """One row per point: each metric's mean [95% CI], and n."""
 
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>"
-        for row in table.itertuples(index=False)
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    def fmt(row) -> str:
+        if not np.isfinite(row["mean"]):
+            return ""
+        if not np.isfinite(row["ci_low"]):
+            return f"{row['mean']:.3f}"
+        return f"{row['mean']:.3f} [{row['ci_low']:.3f}, {row['ci_high']:.3f}]"
+
+    keys = list(varied)
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in [*keys, *metrics, "n"])
+    body = []
+    groups = table.groupby(keys, sort=True) if keys else [((), table)]
+    for key, part in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        by_metric = part.set_index("metric")
+        cells = [html.escape(_label(k)) for k in key]
+        cells += [fmt(by_metric.loc[m]) for m in metrics]
+        cells.append(str(int(part["n"].max())))
+        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def write_report(
@@ -195,72 +211,113 @@ def write_report(
     """Write the HTML report (and PNGs and the CSV table beside it); returns its path."""
     try:
         results: Results = load_results(root)
+    except StoreError as exc:
+        raise ReportError(str(exc)) from None
     except (OSError, ValueError) as exc:
-        raise ReportError(f"{root}: {exc}") from None
+        raise ReportError(f"{root}: cannot read the results ({exc})") from None
     runs, varied = results.runs, results.varied
     if runs.empty:
         raise ReportError(f"{root}: no runs stored yet")
-    metrics = [m for m in METRICS if m in runs.columns] + [
-        c for c in runs.columns if c not in METRICS and c.endswith("knowledge")
-        and c not in varied]  # fmt: skip
+    metrics = [c for c in runs.columns if c not in RESERVED and c not in varied]
     if x is not None and x not in varied:
         raise ReportError(f"--x {x}: not varied in this sweep (varied: {', '.join(varied)})")
     x = x or (varied[0] if varied else None)
-    ys = list(ys or [m for m in DEFAULT_METRICS if m in runs.columns])
+    ys = list(ys or [m for m in DEFAULT_METRICS if m in metrics])
     for metric in ys:
-        if metric not in runs.columns:
+        if metric not in metrics:
             raise ReportError(f"--y {metric}: not a metric of this sweep "
                               f"(metrics: {', '.join(metrics)})")  # fmt: skip
     out = Path(out) if out is not None else Path(root) / "report.html"
+    if out.is_dir():
+        raise ReportError(f"--out {out}: is a folder; give a file name such as report.html")
+    if not out.parent.is_dir():
+        raise ReportError(f"--out {out}: folder {out.parent} does not exist")
     files = out.with_name(out.stem + "_files")
-    files.mkdir(parents=True, exist_ok=True)
+    try:
+        files.mkdir(exist_ok=True)
+        for old in [*files.glob("*.png"), files / "table.csv"]:
+            old.unlink(missing_ok=True)
+    except OSError as exc:
+        raise ReportError(f"--out {out}: cannot write beside it ({exc.strerror or exc})") from None
 
+    sweep = results.manifest["sweep"]
+    points = len(sweep["points"])
     ok = runs[runs["error"].isna()]
+    sampled = {p: _sampled(ok[p], points) for p in varied}
     table = point_table(runs, varied, ys)
-    table.to_csv(files / "table.csv", index=False)
     others = [p for p in varied if p != x]
-    by = others[0] if others and ok[others[0]].nunique() <= 8 else None
-    images: list[tuple[str, bytes]] = []
+    by = others[0] if others and not sampled[others[0]] and ok[others[0]].nunique() <= 8 else None
+    averaged = [p for p in others if p != by]
+    figures: list[tuple[str, bytes, str]] = []
+    over = f" Averaged over {', '.join(averaged)}." if averaged else ""
+    binned = (
+        " x is sampled, so runs are grouped in ten equal bins of x." if x and sampled[x] else ""
+    )
     for metric in ys:
         if x is not None:
-            images.append((f"effect_{metric}.png", _effect_plot(ok, x, by, metric)))
+            lines = f", a line per {by}" if by else ""
+            figures.append((f"effect_{metric}.png", _effect_plot(ok, x, by, metric, sampled[x]),
+                            f"Final {metric} against {x}: mean of the runs with its 95% "
+                            f"confidence band{lines}.{binned}{over}"))  # fmt: skip
         if x is not None and others:
-            images.append((f"heatmap_{metric}.png", _heatmap(ok, x, others[0], metric)))
+            y2 = others[0]
+            rest = [p for p in others if p != y2]
+            note = f" Averaged over {', '.join(rest)}." if rest else ""
+            figures.append((f"heatmap_{metric}.png",
+                            _heatmap(ok, x, y2, metric, sampled[x] or sampled[y2]),
+                            f"Mean final {metric} over {x} and {y2}.{note}"))  # fmt: skip
     steps = results.steps(columns=["run_id", "step", *ys, *([x] if x else [])])
     if not steps.empty:
         for metric in ys:
-            images.append((f"envelope_{metric}.png", _envelope(steps, x, metric)))
-    for name, data in images:
-        (files / name).write_bytes(data)
+            note = f" Averaged over {', '.join(others)}." if others else ""
+            figures.append((f"envelope_{metric}.png",
+                            _envelope(steps, x, metric, bool(x and sampled[x])),
+                            f"{metric} over time: mean of the runs and 95% band"
+                            f"{f', a line per value of {x}' if x else ''}; a run that stopped "
+                            f"early (at equilibrium) holds its final value.{note}"))  # fmt: skip
+    try:
+        table.to_csv(files / "table.csv", index=False)
+        for name, data, _ in figures:
+            (files / name).write_bytes(data)
+    except OSError as exc:
+        raise ReportError(f"--out {out}: cannot write ({exc.strerror or exc})") from None
 
+    expected = points * sweep["reps"]
     failed = runs[runs["error"].notna()]
-    sweep = results.manifest["sweep"]
+    status = []
+    if len(runs) < expected:
+        status.append(f'<p class="warn"><b>Incomplete: {len(runs):,} of {expected:,} runs are '
+                      "stored.</b> Run the sweep command again to finish it.</p>")  # fmt: skip
+    if len(failed):
+        first = failed.iloc[0]
+        status.append(f'<p class="warn"><b>{len(failed)} runs failed</b>; the first: run '
+                      f"{first['run_id']}: {html.escape(str(first['error']))}</p>")  # fmt: skip
+    if not status:
+        status.append(f"<p>All {expected:,} runs are stored and none failed.</p>")
     versions = ", ".join(f"{k} {v}" for k, v in results.manifest.get("versions", {}).items())
     pictures = "\n".join(
         f'<figure><img alt="{html.escape(name)}" '
-        f'src="data:image/png;base64,{base64.b64encode(data).decode()}"></figure>'
-        for name, data in images
+        f'src="data:image/png;base64,{base64.b64encode(data).decode()}">'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        for name, data, caption in figures
     )
-    failures = (
-        f"<p><b>{len(failed)} runs failed</b>; the first: run {failed.iloc[0]['run_id']}: "
-        f"{html.escape(str(failed.iloc[0]['error']))}</p>"
-        if len(failed) else "<p>No run failed.</p>"
-    )  # fmt: skip
     title = html.escape(str(root))
     name = html.escape(sweep["scenario"].get("name") or "(unnamed)")
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>orgabm sweep report: {title}</title>
 <style>{STYLE}</style></head><body>
 <h1>Sweep report</h1>
-<p>Folder <code>{title}</code>: scenario <b>{name}</b>,
-{len(sweep["points"])} parameter points x {sweep["reps"]} replicates = {len(runs)} runs stored,
-base seed {sweep["seed"]}. Varied: {html.escape(", ".join(varied) or "nothing")}.</p>
-{failures}
+<p>Folder <code>{title}</code>: scenario <b>{name}</b>, {points} parameter points x
+{sweep["reps"]} replicates, base seed {sweep["seed"]}.
+Varied: {html.escape(", ".join(varied) or "nothing")}.</p>
+{"".join(status)}
 <p>Versions: {html.escape(versions)}.</p>
 <h2>Plots</h2>
 {pictures}
-<h2>Final values: mean, 95% confidence interval (t) and n, per point</h2>
-{_html_table(table)}
+<h2>Final values per point: mean [95% confidence interval (t)] and the runs n</h2>
+{_wide_table(table, varied, ys)}
+<p>The same numbers, one row per point and metric:
+<code>{html.escape(files.name)}/table.csv</code>.</p>
 </body></html>
 """
     out.write_text(page, encoding="utf-8")

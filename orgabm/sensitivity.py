@@ -10,6 +10,7 @@ interval.
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .batch import Sweep, SweepError, run_sweep
+from .metrics import METRICS
 from .scenario import Scenario, load_scenario
 
 __all__ = ["SensitivityResult", "parse_param", "run_sensitivity"]
@@ -58,19 +60,6 @@ class SensitivityResult:
     def text(self) -> str:
         """The table, for the terminal."""
         return self.table.to_string(index=False, float_format=lambda v: f"{v:.4f}")
-
-
-def _integer_paths(scenario: Scenario, paths: Sequence[str]) -> set[str]:
-    """The paths that hold whole numbers (sampled values are rounded for them)."""
-    found = set()
-    for path in paths:
-        try:
-            value = scenario.get(path)
-        except AttributeError:  # an unknown path: the sweep's validation names it
-            continue
-        if isinstance(value, int) and not isinstance(value, bool):
-            found.add(path)
-    return found
 
 
 def run_sensitivity(
@@ -119,10 +108,9 @@ def run_sensitivity(
             X = morris_sample.sample(problem, samples, num_levels=4, seed=seed)
         else:
             X = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
-    integers = _integer_paths(base, names)
-    points = [{name: (round(float(v)) if name in integers else float(v))
-               for name, v in zip(names, row, strict=True)} for row in X]  # fmt: skip
-    built = Sweep.build(base, points, reps=reps, seed=seed, common_seeds=True,
+    points = [{name: float(v) for name, v in zip(names, row, strict=True)} for row in X]
+    unique = list({json.dumps(p, sort_keys=True): p for p in points}.values())
+    built = Sweep.build(base, unique, reps=reps, seed=seed, common_seeds=True, round_integers=True,
                         spec={"sensitivity": method, "samples": samples})  # fmt: skip
     folder = Path(out)
     run_sweep(built, folder / "runs", workers=workers, progress=progress)
@@ -132,12 +120,15 @@ def run_sensitivity(
     failed = runs["error"].notna()
     if failed.any():
         raise SweepError(f"{int(failed.sum())} runs failed; see {folder / 'runs' / 'runs.parquet'}")
-    runs = runs.assign(sample=runs["run_id"] // reps)
+    # each of SALib's rows is one of the unique points: its mean over replicates
+    means = runs.assign(point=runs["run_id"] // reps).groupby("point").mean(numeric_only=True)
+    keys = [json.dumps(p, sort_keys=True) for p in unique]
     rows = []
     for metric in metrics:
         if metric not in runs.columns:
-            raise SweepError(f"--y {metric}: not a metric")
-        Y = runs.groupby("sample")[metric].mean().to_numpy(dtype=float)
+            raise SweepError(f"--y {metric}: not a metric (metrics: {', '.join(METRICS)})")
+        by_point = dict(zip(keys, means[metric].to_numpy(dtype=float), strict=True))
+        Y = np.array([by_point[json.dumps(p, sort_keys=True)] for p in points])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", (FutureWarning, DeprecationWarning, RuntimeWarning,
                                              UserWarning))  # fmt: skip
@@ -179,7 +170,7 @@ def _plot(table: pd.DataFrame, method: str, path: Path) -> None:
         y = np.arange(len(part))
         if method == "morris":
             ax.barh(y, part["mu_star"], xerr=part["mu_star_conf"], color="tab:blue", alpha=0.8)
-            ax.set_xlabel("mu* (mean |elementary effect|), 95% CI")
+            ax.set_xlabel("mu*, 95% CI")
         else:
             ax.barh(y - 0.2, part["S1"], 0.4, xerr=part["S1_conf"], label="S1 (first order)")
             ax.barh(y + 0.2, part["ST"], 0.4, xerr=part["ST_conf"], label="ST (total)")

@@ -72,17 +72,24 @@ class Store:
                 stored = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
                 raise StoreError(f"{path}: cannot read the manifest ({exc})") from None
-            if stored.get("sweep") != manifest["sweep"]:
+            old, new = stored.get("sweep", {}), manifest["sweep"]
+            if old != new:
+                differ = [key for key in new if old.get(key) != new.get(key)]
                 raise StoreError(
-                    f"{self.root} holds a different sweep (another scenario, parameters, "
-                    "seed, replicates or steps); give another --out, or delete that folder"
+                    f"{self.root} holds a different sweep (its {', '.join(differ) or 'layout'} "
+                    "differ); give another --out, or delete that folder"
                 )
         elif self.root.exists() and any(self.root.iterdir()):
             raise StoreError(f"{self.root}: exists and is not a sweep's folder; give another --out")
-        self.runs_dir.mkdir(parents=True, exist_ok=True)
-        self.steps_dir.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            _atomic_write_bytes(path, json.dumps(dict(manifest), indent=2).encode())
+        try:
+            self.runs_dir.mkdir(parents=True, exist_ok=True)
+            self.steps_dir.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                _atomic_write_bytes(path, json.dumps(dict(manifest), indent=2).encode())
+        except OSError as exc:
+            raise StoreError(
+                f"{self.root}: cannot create the folder ({exc.strerror or exc})"
+            ) from None
         self.clean()
 
     def clean(self) -> None:
@@ -98,6 +105,8 @@ class Store:
     def manifest(self) -> dict[str, Any]:
         """The sweep's manifest."""
         path = self.root / "manifest.json"
+        if not self.root.exists():
+            raise StoreError(f"{self.root}: no such folder")
         if not path.exists():
             raise StoreError(f"{self.root}: not a sweep's folder (no manifest.json)")
         return json.loads(path.read_text(encoding="utf-8"))
@@ -152,6 +161,16 @@ class Store:
         frame = frame[frame["run_id"].isin(ok)]
         frame = frame.drop_duplicates(["run_id", "step"], keep="last")
         return frame.sort_values(["run_id", "step"], kind="stable").reset_index(drop=True)
+
+    def consolidate_quietly(self) -> pd.DataFrame:
+        """:meth:`consolidate` if the folder is a sweep's; the runs stored (maybe none)."""
+        try:
+            runs = self.runs()
+            if not runs.empty:
+                self.consolidate()
+            return runs
+        except (OSError, ValueError):
+            return pd.DataFrame()
 
     def consolidate(self) -> Path:
         """Write ``runs.parquet`` (one row per run) atomically from the committed parts."""

@@ -48,12 +48,29 @@ def test_report_options_and_errors(folder: Path, tmp_path: Path, capsys):
     assert main(["report", str(folder), "--x", "leadership.code_learning", "--y", "knowledge",
                  "--out", str(out)]) == 0  # fmt: skip
     assert out.exists() and (tmp_path / "mine_files" / "effect_knowledge.png").exists()
+    (tmp_path / "a_file").write_text("x")
+    (tmp_path / "not_a_sweep").mkdir()
     for args, fragment in [
-        (["--x", "workforce.turnover"], "not varied in this sweep"),
-        (["--y", "happiness"], "not a metric of this sweep"),
+        ([str(folder), "--x", "workforce.turnover"], "not varied in this sweep"),
+        ([str(folder), "--y", "happiness"], "not a metric of this sweep"),
+        ([str(folder), "--y", "steps"], "not a metric of this sweep"),
+        ([str(folder), "--y", "leadership.socialization"], "not a metric of this sweep"),
+        ([str(folder), "--out", str(tmp_path)], "is a folder"),
+        ([str(folder), "--out", str(tmp_path / "a_file" / "r.html")], "does not exist"),
+        ([str(tmp_path / "nothing")], "no such folder"),
+        ([str(tmp_path / "not_a_sweep")], "not a sweep's folder"),
     ]:
-        assert main(["report", str(folder), *args]) == 2
+        assert main(["report", *args]) == 2, args
         err = capsys.readouterr().err.strip().splitlines()
-        assert len(err) == 1 and fragment in err[0]
-    assert main(["report", str(tmp_path / "nothing")]) == 2
-    assert "not a sweep's folder" in capsys.readouterr().err
+        assert len(err) == 1 and fragment in err[0], err
+
+
+def test_a_report_of_an_incomplete_sweep_says_so(tmp_path: Path):
+    points = grid_points({"leadership.socialization": [0.1, 0.9]})
+    built = Sweep.build("march_1991", points, reps=4, seed=1)
+    run_sweep(built, tmp_path / "s", workers=1, progress=False)
+    parts = sorted((tmp_path / "s" / "runs").glob("part-*.parquet"))
+    parts[-1].unlink()  # as if the sweep had been killed before its last batch
+    assert main(["report", str(tmp_path / "s")]) == 0
+    page = (tmp_path / "s" / "report.html").read_text()
+    assert "Incomplete" in page and "of 8 runs are stored" in page

@@ -216,7 +216,7 @@ def test_sweep_works_from_a_script_without_a_main_guard(tmp_path: Path):
         (["--vary", "leadership.socialization=0.1:0.9"], "start:stop:count"),
         (["--vary", "leadership.socialisation=0.1,0.2"], "did you mean 'socialization'"),
         (["--vary", "leadership.socialization=0.1,2"], "2 is not allowed"),
-        ([], "give the points with --vary"),
+        ([], "give the points: --vary"),
         (["--vary", "x.y=1", "--vary", "x.y=2"], "each path may be varied once"),
         (["--vary", "leadership.socialization=0.1", "--backend", "spark"], "invalid choice"),
         (["--vary", "leadership.socialization=0.1", "--model", "nowhere:Nothing"], "--model"),
@@ -235,3 +235,54 @@ def test_bad_design_files_give_one_line_errors(tmp_path: Path, capsys):
     code = main(["sweep", "march_1991", "--design", str(design), "--out", str(tmp_path / "s")])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "low/high" in err[0]
+
+
+def test_repeated_points_are_refused():
+    with pytest.raises(SweepError, match="appears twice"):
+        Sweep.build("march_1991", [{"leadership.socialization": 0.1}] * 2)
+
+
+def test_sampled_designs_round_whole_number_settings(tmp_path: Path):
+    design = tmp_path / "d.yaml"
+    design.write_text("design: lhs\nsamples: 6\nparameters:\n"
+                      "  organization.employees: {low: 10, high: 100}\n")  # fmt: skip
+    runs = sweep("march_1991", design=design, reps=1, steps=3, workers=1, progress=False)
+    employees = runs["organization.employees"]
+    assert (employees == employees.round()).all() and employees.nunique() == 6
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("kind: lhs\nparameters: {leadership.socialization: {low: 0.1, high: 0.9}}\n",
+         "did you mean 'design'"),
+        ("design: sobol\nsamples: 20\nparameters: {leadership.socialization: "
+         "{low: 0.1, high: 0.9}}\n", "power of 2"),
+    ],
+)  # fmt: skip
+def test_design_file_mistakes_are_explained(tmp_path: Path, capsys, text, fragment):
+    design = tmp_path / "d.yaml"
+    design.write_text(text)
+    code = main(["sweep", "march_1991", "--design", str(design), "--out", str(tmp_path / "s")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and fragment in err[0], err
+
+
+def test_the_api_wants_lists_of_values():
+    for values in ("0.1:0.9:3", 0.5):
+        with pytest.raises(SweepError, match="give a list of values"):
+            sweep("march_1991", {"leadership.socialization": values})
+
+
+def test_a_different_sweep_says_what_differs(tmp_path: Path):
+    sweep("march_1991", SMALL, reps=1, workers=1, out=tmp_path / "s", progress=False)
+    with pytest.raises(SweepError, match="its reps differ"):
+        sweep("march_1991", SMALL, reps=2, workers=1, out=tmp_path / "s", progress=False)
+
+
+def test_an_out_folder_that_cannot_be_made_is_one_line(tmp_path: Path, capsys):
+    (tmp_path / "file").write_text("x")
+    code = main(["sweep", "march_1991", "--vary", "leadership.socialization=0.1",
+                 "--out", str(tmp_path / "file" / "sub"), "--quiet"])  # fmt: skip
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "cannot create the folder" in err[0]
