@@ -109,6 +109,9 @@ class OrgModel(mesa.Model):
         self.team_experiments = np.zeros(self.teams, dtype=np.int64)
         self.counts: dict[str, float] = dict.fromkeys(COUNTERS, 0)
         self.event_log: list[tuple[int, str]] = []
+        #: this step's experiments, and the rows punished for a failure (for the dashboard)
+        self.last_trial: policies.Trial | None = None
+        self.last_punished: np.ndarray = np.empty(0, dtype=np.int64)
 
         self._employees: list[Employee] = list(
             Employee.create_agents(self, n, [self.grid[i] for i in range(n)], row=np.arange(n))
@@ -198,7 +201,8 @@ class OrgModel(mesa.Model):
         self.performance = self.reality.performance(self.actions)
         code_performance = self.reality.code_performance(self.code, rng)
         # experiment (trials are acted out), and the climate's answer to how it went
-        trial = policies.experiment(self, streams["experiment"])
+        self.last_punished = np.empty(0, dtype=np.int64)
+        trial = self.last_trial = policies.experiment(self, streams["experiment"])
         if trial is not None:
             policies.respond(self, trial, streams["respond"])
         # the superior group: those whose realized performance beats the code's (on what the

@@ -98,7 +98,7 @@ def respond(model: OrgModel, trial: Trial, rng: np.random.Generator) -> None:
     punished = rng.random(len(fail_rows)) < 1.0 - _at(
         model.lever("psychological_safety"), fail_rows
     )
-    victims = fail_rows[punished]
+    victims = model.last_punished = fail_rows[punished]
     if len(victims):
         hits = np.bincount(victims, minlength=model.employees)
         model.safety *= (1.0 - cal.punishment) ** hits

@@ -1,0 +1,1 @@
+"""The Solara dashboard (``orgabm dashboard``, or ``solara run app.py``)."""

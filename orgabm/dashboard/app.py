@@ -1,0 +1,313 @@
+"""The orgabm dashboard: a trainer's live demo of organizational learning.
+
+Served by ``solara run app.py`` (the repository's app.py imports this) or
+``orgabm dashboard``. Each browser session builds its own :class:`Session`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import solara
+
+from ..scenario import available_scenarios, load_scenario, read_yaml
+from .assets import ensure_offline_assets
+from .session import (
+    COLOR_BY,
+    LEVER_GROUPS,
+    MAX_EMPLOYEES,
+    MAX_REPLICATES,
+    Config,
+    Session,
+    lever_range,
+)
+from .views import belief_strip, history_spec, network_spec, series_spec, team_spec
+from .widgets import VegaView, spec_json
+
+ensure_offline_assets()
+
+NETWORK_KINDS = [
+    "complete",
+    "none",
+    "teams",
+    "small_world",
+    "line",
+    "ring",
+    "random",
+    "scale_free",
+    "hierarchy",
+    "torus",
+]
+SPEEDS = {"slow": 0.8, "normal": 0.3, "fast": 0.05}
+
+
+def _descriptions() -> dict[str, str]:
+    out = {}
+    for name, path in available_scenarios().items():
+        try:
+            out[name] = str(read_yaml(path).get("description", "")).strip()
+        except ValueError:
+            out[name] = ""
+    return out
+
+
+DESCRIPTIONS = _descriptions()
+
+
+def _initial_config(search: str | None) -> tuple[Config, str | None]:
+    """The configuration a link asks for (``?config=...``), or the defaults and a notice."""
+    if not search:
+        return Config(), None
+    params = dict(part.partition("=")[::2] for part in search.split("&") if part)
+    if "config" not in params:
+        return Config(), None
+    return Config.decode(params["config"])
+
+
+@solara.component
+def LeverSlider(session: Session, name: str, hint: str, on_change) -> None:
+    """One lever: a slider with its plain-language explanation."""
+    low, high, step = lever_range(name)
+    value = session.lever(name)
+    label = name.replace("_", " ")
+    if name == "after_action_reviews":
+        solara.SliderInt(
+            label,
+            value=int(value),
+            min=int(low),
+            max=int(high),
+            step=int(step),
+            on_value=lambda v: on_change(name, v),
+        )
+    else:
+        solara.SliderFloat(
+            label,
+            value=float(value),
+            min=low,
+            max=high,
+            step=step,
+            on_value=lambda v: on_change(name, v),
+        )
+    solara.Text(hint, style={"font-size": "12px", "color": "#555", "margin-top": "-10px"})
+
+
+@solara.component
+def Chart(spec: dict, on_click=None, shows: int = 0) -> None:
+    """A Vega-Lite chart, redrawn at once when it changes."""
+    VegaView.element(spec_json=spec_json(spec, shows), on_click=on_click)
+
+
+@solara.component
+def Inspector(session: Session, row: int | None, tick: int) -> None:
+    """The selected employee: beliefs against reality, traits, team and history."""
+    info = session.inspect(row) if row is not None else None
+    with solara.Card("Employee", style={"min-width": "420px"}):
+        if info is None:
+            solara.Text("Click an employee in the network to inspect them.")
+            return
+        lead = ", team leader" if info["leader"] else ""
+        solara.Text(
+            f"Employee {info['row']}: team {info['team']}{lead}, tenure {info['tenure']} steps"
+        )
+        solara.Text(
+            f"knowledge {info['knowledge']:+.2f} | skill {info['skill']:.2f} | "
+            f"risk tolerance {info['risk_tolerance']:.2f} | safety {info['safety']:.2f} | "
+            f"openness {info['openness']:.2f}"
+        )
+        solara.Text(
+            "Beliefs against reality (blue +1, red -1, grey: no belief):",
+            style={"font-size": "12px"},
+        )
+        Chart(belief_strip(info))
+        Chart(history_spec(info))
+
+
+@solara.component
+def Stage(session: Session, lock: threading.Lock, tick: solara.Reactive, config: Config,
+          set_color, reset, router) -> None:  # fmt: skip
+    """Everything that changes as the run goes: controls, network, inspector, feed, charts.
+
+    It alone re-renders at each step (the sidebar does not).
+    """
+    tick.value  # re-render on every step and every lever change  # noqa: B018
+    playing, set_playing = solara.use_state(False)
+    speed, set_speed = solara.use_state("normal")
+    selected, set_selected = solara.use_state(None)
+    link, set_link = solara.use_state("")
+
+    def advance(steps: int = 1) -> None:
+        with lock:
+            session.step(steps)
+        tick.value += 1
+
+    def play_loop() -> None:
+        while playing and session.running:
+            started = time.perf_counter()
+            advance()
+            time.sleep(max(0.0, SPEEDS[speed] - (time.perf_counter() - started)))
+        if not session.running:
+            set_playing(False)
+
+    solara.use_thread(play_loop, dependencies=[playing, speed, session])
+
+    def copy_link() -> None:
+        current = Config(**{**config.__dict__, "levers": dict(session.config.levers)})
+        url = f"{router.path or '/'}?config={current.encode()}"
+        set_link(url)
+        router.push(url)
+
+    with solara.Row(style={"align-items": "center"}):
+        solara.Button(
+            "Pause" if playing else "Play",
+            color="primary",
+            on_click=lambda: set_playing(not playing),
+            disabled=not session.running,
+        )
+        solara.Button("Step", on_click=lambda: advance(1), disabled=playing or not session.running)
+        solara.Button("Reset", on_click=lambda: (set_playing(False), reset()))
+        solara.ToggleButtonsSingle(value=speed, values=list(SPEEDS), on_value=set_speed)
+        solara.Text(f"Step: {session.time}", style={"font-size": "20px", "margin-left": "12px"})
+        solara.Button("Copy link", on_click=copy_link, text=True)
+    if link:
+        solara.InputText(
+            "Link to this configuration (copy it from here or the address bar)", value=link
+        )
+    with lock:
+        network = network_spec(session, config.color)
+        charts = [
+            series_spec(session, "learning", "Learning: code, people, diversity, alignment"),
+            series_spec(session, "climate", "Climate: safety and risk tolerance"),
+            series_spec(session, "activity", "Experiments, innovations, failures, punishments"),
+            team_spec(session),
+        ]
+        feed = list(session.feed[-12:])
+    with solara.Row():
+        with solara.Column():
+            solara.Select(
+                "Colour employees by", values=list(COLOR_BY), value=config.color, on_value=set_color
+            )
+            solara.Text(
+                COLOR_BY[config.color] + "; size: skill; rings: this step's experiments "
+                "(green worked, orange failed, red cross punished).",
+                style={"font-size": "12px"},
+            )
+            Chart(
+                network,
+                shows=session.time,
+                on_click=lambda d: set_selected(
+                    int(d["row"]) if isinstance(d, dict) and "row" in d else None
+                ),
+            )
+        with solara.Column():
+            Inspector(session, selected, session.time)
+            with solara.Card("What happened"):
+                for _, text in reversed(feed):
+                    solara.Text(text, style={"font-size": "13px"})
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        for spec in charts:
+            Chart(spec, shows=session.time)
+    with solara.Row():
+        solara.FileDownload(
+            lambda: session.export("csv"),
+            filename="orgabm-run-csv.zip",
+            label="Download run (CSV + manifest)",
+        )
+        solara.FileDownload(
+            lambda: session.export("parquet"),
+            filename="orgabm-run-parquet.zip",
+            label="Download run (Parquet + manifest)",
+        )
+        solara.FileDownload(
+            session.charts_png, filename="orgabm-charts.png", label="Download charts (PNG)"
+        )
+
+
+@solara.component
+def Page() -> None:
+    """The whole dashboard: the sidebar's settings and levers, and the stage."""
+    router = solara.use_router()
+    initial = solara.use_memo(lambda: _initial_config(router.search), dependencies=[])
+    config, set_config = solara.use_state(initial[0])
+    notice, set_notice = solara.use_state(initial[1])
+    version, set_version = solara.use_state(0)
+    session = solara.use_memo(lambda: Session(config), dependencies=[version])
+    lock = solara.use_memo(threading.Lock, dependencies=[])
+    tick = solara.use_memo(lambda: solara.reactive(0), dependencies=[])
+
+    def reset(new: Config | None = None) -> None:
+        chosen = new or config
+        try:
+            chosen.check()
+        except ValueError as exc:
+            set_notice(f"Cannot use these settings: {exc}")
+            return
+        set_notice(None)
+        set_config(chosen)
+        set_version(lambda v: v + 1)
+
+    def update(**changes) -> None:
+        reset(Config(**{**config.__dict__, "levers": dict(config.levers), **changes}))
+
+    def change_lever(name: str, value: float) -> None:
+        with lock:
+            session.set_lever(name, value)
+        tick.value += 1
+
+    def set_color(color: str) -> None:
+        set_config(Config(**{**config.__dict__, "color": color}))
+
+    solara.Title("orgabm: organizational learning")
+    with solara.Sidebar():
+        solara.Text("Scenario", style={"font-weight": "bold"})
+        solara.Select(
+            "Preset",
+            values=list(DESCRIPTIONS),
+            value=config.scenario,
+            on_value=lambda v: update(scenario=v, levers={}, employees=None, network=None),
+        )
+        solara.Text(DESCRIPTIONS.get(config.scenario, ""), style={"font-size": "12px"})
+        scenario = load_scenario(config.scenario)
+        solara.SliderInt(
+            f"Employees (browser cap {MAX_EMPLOYEES:,})",
+            value=min(config.employees or scenario.organization.employees, MAX_EMPLOYEES),
+            min=10,
+            max=MAX_EMPLOYEES,
+            step=10,
+            on_value=lambda v: update(employees=v),
+        )
+        solara.Select(
+            "Network",
+            values=NETWORK_KINDS,
+            value=config.network or scenario.organization.network.kind,
+            on_value=lambda v: update(network=v),
+        )
+        solara.InputInt(
+            "Seed", value=config.seed, on_value=lambda v: update(seed=max(0, int(v or 0)))
+        )
+        solara.Select(
+            "Compare with (A/B, same seed)",
+            values=["(none)", *DESCRIPTIONS],
+            value=config.compare or "(none)",
+            on_value=lambda v: update(compare=None if v == "(none)" else v),
+        )
+        solara.SliderInt(
+            "Replicates behind the run (95% band)",
+            value=config.replicates,
+            min=0,
+            max=MAX_REPLICATES,
+            on_value=lambda v: update(replicates=v),
+        )
+        solara.Text(
+            "Leadership levers (take effect at the next step)",
+            style={"font-weight": "bold", "margin-top": "12px"},
+        )
+        for group, levers in LEVER_GROUPS:
+            with solara.Details(group, expand=group == "Psychological safety"):
+                for name, hint in levers:
+                    LeverSlider(session, name, hint, change_lever)
+
+    with solara.Column(style={"padding": "8px"}):
+        if notice:
+            solara.Warning(notice)
+        Stage(session, lock, tick, config, set_color, reset, router)

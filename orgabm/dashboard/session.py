@@ -1,0 +1,496 @@
+"""One browser session's simulation: the displayed run, its A/B twin and replicates.
+
+Everything here is plain Python (no Solara), so it is tested without a browser.
+A :class:`Session` owns its models; each browser session builds its own.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import platform
+import zipfile
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..model import OrgModel
+from ..runner import derive_seed
+from ..scenario import (
+    DEFAULT_SCENARIO,
+    Leadership,
+    Scenario,
+    ScenarioError,
+    available_scenarios,
+    load_scenario,
+)
+
+__all__ = ["COLOR_BY", "LEVER_GROUPS", "MAX_EMPLOYEES", "Config", "Session"]
+
+#: The browser runs at most this many employees (the cap is said in the UI).
+MAX_EMPLOYEES = 2_000
+MAX_REPLICATES = 10
+
+#: The levers as the dashboard groups them, each with a plain-language line.
+LEVER_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
+    (
+        "Psychological safety",
+        [
+            (
+                "psychological_safety",
+                "Failures are reported and learned from instead of punished; "
+                "people feel safe to speak up.",
+            ),
+        ],
+    ),
+    (
+        "Experimentation",
+        [
+            (
+                "experimentation",
+                "How strongly people are encouraged to try what they do not yet believe.",
+            ),
+            ("feedback", "How accurately people see whether their own experiment worked."),
+            (
+                "empowerment",
+                "Whether people may keep what they found without a manager's approval.",
+            ),
+        ],
+    ),
+    (
+        "Knowledge sharing",
+        [
+            ("knowledge_sharing", "How readily people learn from better-performing colleagues."),
+            (
+                "communities_of_practice",
+                "Chance each step of meeting someone from another team (lunch and learns, guilds).",
+            ),
+        ],
+    ),
+    (
+        "Shared vision",
+        [
+            ("socialization", "How fast people adopt the official line (the organization's code)."),
+            ("code_learning", "How fast the official line learns from the best performers."),
+        ],
+    ),
+    (
+        "Team learning",
+        [
+            (
+                "after_action_reviews",
+                "Every how many steps teams review what they tried (0: never).",
+            ),
+        ],
+    ),
+    (
+        "Development",
+        [
+            ("training", "Share of people trained each step: skill rises, at a cost."),
+            ("mentoring", "Share of people coached each step by a more skilled colleague."),
+        ],
+    ),
+    (
+        "Rewards",
+        [
+            ("recognition", "Chance a successful experiment is publicly recognized."),
+        ],
+    ),
+]
+LEVERS = [name for _, group in LEVER_GROUPS for name, _ in group]
+
+#: What nodes can be coloured by: label -> how to compute it.
+COLOR_BY = {
+    "knowledge": "what each person knows: (right - wrong) / dimensions",
+    "safety": "perceived psychological safety",
+    "risk_tolerance": "willingness to try something new",
+    "skill": "personal mastery",
+    "team": "team",
+    "alignment": "share of beliefs that agree with the official line",
+}
+
+SERIES = {
+    "learning": ["code_knowledge", "knowledge", "diversity", "alignment"],
+    "climate": ["safety", "risk_tolerance"],
+    "activity": ["experiments", "innovations", "failures", "punishments"],
+}
+
+
+@dataclass
+class Config:
+    """What a session shows: the part a link encodes."""
+
+    scenario: str = DEFAULT_SCENARIO
+    seed: int = 0
+    employees: int | None = None
+    network: str | None = None
+    levers: dict[str, float] = field(default_factory=dict)
+    compare: str | None = None
+    replicates: int = 0
+    color: str = "knowledge"
+
+    def encode(self) -> str:
+        """The configuration as a URL-safe string (for ``?config=``)."""
+        data = {k: v for k, v in asdict(self).items() if v not in (None, {}, 0) or k == "seed"}
+        raw = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str | None) -> tuple[Config, str | None]:
+        """A configuration from ``encode``'s string, or the defaults and a notice."""
+        if not text:
+            return cls(), None
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            data = json.loads(raw)
+            if not isinstance(data, dict):
+                raise ValueError("not a mapping")
+            config = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+            config.check()
+            return config, None
+        except (ValueError, TypeError, ScenarioError) as exc:
+            return cls(), f"The link's configuration could not be read ({exc}); showing defaults."
+
+    def check(self) -> None:
+        """Raise ValueError unless every field is usable."""
+        names = available_scenarios()
+        if self.scenario not in names:
+            raise ValueError(f"unknown scenario {self.scenario!r}")
+        if self.compare is not None and self.compare not in names:
+            raise ValueError(f"unknown scenario to compare {self.compare!r}")
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"seed {self.seed!r} must be a whole number, 0 or more")
+        if self.employees is not None and not 2 <= int(self.employees) <= MAX_EMPLOYEES:
+            raise ValueError(f"employees {self.employees!r}: 2 to {MAX_EMPLOYEES:,} in the browser")
+        if not 0 <= int(self.replicates) <= MAX_REPLICATES:
+            raise ValueError(f"replicates {self.replicates!r}: 0 to {MAX_REPLICATES}")
+        if self.color not in COLOR_BY:
+            raise ValueError(f"unknown colouring {self.color!r}")
+        for name in self.levers:
+            if name not in LEVERS:
+                raise ValueError(f"unknown lever {name!r}")
+        self.scenario_for()  # validates levers' values, network and size together
+
+    def overrides(self) -> dict[str, Any]:
+        """Scenario overrides for the displayed run."""
+        sets: dict[str, Any] = {f"leadership.{k}": v for k, v in self.levers.items()}
+        if self.employees is not None:
+            sets["organization.employees"] = int(self.employees)
+        if self.network is not None:
+            sets["organization.network.kind"] = self.network
+        return sets
+
+    def scenario_for(self, policy: str | None = None) -> Scenario:
+        """The displayed run's scenario; with ``policy``, that preset's leadership instead."""
+        base = load_scenario(self.scenario, self.overrides())
+        if base.organization.employees > MAX_EMPLOYEES:
+            base = load_scenario(
+                self.scenario, {**self.overrides(), "organization.employees": MAX_EMPLOYEES}
+            )
+        if policy is None:
+            return base
+        other = load_scenario(policy)
+        data = base.model_dump()
+        data["leadership"] = other.leadership.model_dump()
+        data["team_leadership"] = {
+            t: v
+            for t, v in other.model_dump()["team_leadership"].items()
+            if t < base.organization.teams
+        }
+        return Scenario.model_validate(data)
+
+
+@dataclass
+class Intervention:
+    """A lever changed during the run."""
+
+    step: int
+    lever: str
+    before: float
+    after: float
+
+
+class Session:
+    """The models behind one browser session, stepped together."""
+
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config or Config()
+        self.config.check()
+        self.scenario = self.config.scenario_for()
+        self.model = OrgModel(self.scenario, rng=self.config.seed)
+        self.twin = (
+            OrgModel(self.config.scenario_for(self.config.compare), rng=self.config.seed)
+            if self.config.compare
+            else None
+        )
+        self.replicates = [
+            OrgModel(self.scenario, rng=derive_seed(self.config.seed, k))
+            for k in range(1, int(self.config.replicates) + 1)
+        ]
+        self.interventions: list[Intervention] = []
+        first = self.scenario.description.split(".")[0]
+        self.feed: list[tuple[int, str]] = [(0, f"Scenario {self.config.scenario}: {first}.")]
+        self.knowledge_history: list[np.ndarray] = [self.person_knowledge()]
+        self._seen_events = 0
+        self._layout_key: tuple | None = None
+        self._positions: np.ndarray | None = None
+
+    # ------------------------------------------------------------------ running
+    @property
+    def time(self) -> int:
+        """Steps run so far."""
+        return int(self.model.time)
+
+    @property
+    def running(self) -> bool:
+        """Whether the displayed run can step further."""
+        return self.model.running
+
+    def step(self, steps: int = 1) -> None:
+        """Step every model of the session (the displayed run leads)."""
+        for _ in range(steps):
+            if not self.model.running:
+                return
+            for model in [self.model, *([self.twin] if self.twin else []), *self.replicates]:
+                if model.running:
+                    model.step()
+            self.knowledge_history.append(self.person_knowledge())
+            self._narrate()
+
+    def set_lever(self, name: str, value: float) -> None:
+        """Change a lever of the displayed run (and its replicates) from the next step on."""
+        if name not in LEVERS:
+            raise ValueError(f"unknown lever {name!r}")
+        before = float(getattr(self.model.config.leadership, name))
+        value = int(value) if name == "after_action_reviews" else float(value)
+        if value == before:
+            return
+        for model in [self.model, *self.replicates]:
+            model.change({f"leadership.{name}": value})
+        self.config.levers[name] = value
+        self.interventions.append(Intervention(self.time, name, before, value))
+        label = name.replace("_", " ")
+        self.feed.append(
+            (self.time, f"Intervention at step {self.time}: {label} {before:g} -> {value:g}.")
+        )
+
+    def lever(self, name: str) -> float:
+        """A lever's current value in the displayed run."""
+        return getattr(self.model.config.leadership, name)
+
+    # ------------------------------------------------------------------ narration
+    def _narrate(self) -> None:
+        model, now = self.model, self.time
+        for at, text in model.event_log[self._seen_events :]:
+            self.feed.append((at, f"Step {at}: {text}."))
+        self._seen_events = len(model.event_log)
+        counts = model.counts
+        if counts["reviews"]:
+            reviewed = np.flatnonzero(model.last_review_failures)
+            for team in reviewed[:3]:
+                fails = int(model.last_review_failures[team])
+                self.feed.append(
+                    (
+                        now,
+                        f"Step {now}: team {team}'s review turned {fails} "
+                        f"reported failure{'s' if fails > 1 else ''} into "
+                        "knowledge.",
+                    )
+                )
+            model.last_review_failures[reviewed] = 0
+        if counts["punishments"] >= max(3, 0.05 * model.employees):
+            self.feed.append(
+                (
+                    now,
+                    f"Step {now}: {int(counts['punishments'])} failed experiments "
+                    "were punished; people grow cautious.",
+                )
+            )
+        if len(self.feed) > 200:
+            del self.feed[1:-150]
+
+    # ------------------------------------------------------------------ views of the state
+    def person_knowledge(self) -> np.ndarray:
+        """Each employee's knowledge, (right - wrong) / m."""
+        model = self.model
+        return (model.reality.score(model.beliefs) / model.dimensions).astype(np.float32)
+
+    def attribute(self, name: str) -> np.ndarray:
+        """The per-employee values nodes are coloured by."""
+        model = self.model
+        if name == "knowledge":
+            return self.person_knowledge()
+        if name == "alignment":
+            return (model.beliefs == model.code).mean(axis=1)
+        if name == "team":
+            return model.team.astype(float)
+        return getattr(model, name)
+
+    def positions(self) -> np.ndarray:
+        """Each employee's (x, y): teams around a circle, members around their team's centre."""
+        model = self.model
+        key = (model.employees, model.team.tobytes())
+        if key != self._layout_key:
+            self._layout_key = key
+            self._positions = team_layout(model.team, model.teams)
+        return self._positions
+
+    def ties(self, most: int = 1_500) -> np.ndarray:
+        """The ties as row pairs (i < j); at most ``most`` of them, evenly chosen."""
+        ties = self.model.ties
+        pairs = np.stack([ties.owner, ties.indices], axis=1)
+        pairs = pairs[pairs[:, 0] < pairs[:, 1]]
+        if len(pairs) > most:
+            pairs = pairs[np.linspace(0, len(pairs) - 1, most).astype(int)]
+        return pairs
+
+    def inspect(self, row: int) -> dict[str, Any] | None:
+        """What the inspector shows for one employee, or None for an unknown row."""
+        model = self.model
+        if not 0 <= row < model.employees:
+            return None
+        history = [float(h[row]) if row < len(h) else float("nan") for h in self.knowledge_history]
+        return {
+            "row": row,
+            "team": int(model.team[row]),
+            "leader": bool(model.is_leader[row]),
+            "tenure": int(model.tenure[row]),
+            "skill": float(model.skill[row]),
+            "risk_tolerance": float(model.risk_tolerance[row]),
+            "safety": float(model.safety[row]),
+            "openness": float(model.openness[row]),
+            "knowledge": float(self.person_knowledge()[row]),
+            "beliefs": model.beliefs[row].tolist(),
+            "reality": model.reality.values.tolist(),
+            "code": model.code.tolist(),
+            "history": history,
+        }
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Metrics per step: the displayed run ("A"), its twin ("B") and replicates."""
+        out = {"A": self.model.metrics_frame()}
+        if self.twin is not None:
+            out["B"] = self.twin.metrics_frame()
+        for k, model in enumerate(self.replicates, start=1):
+            out[f"r{k}"] = model.metrics_frame()
+        return out
+
+    def band(self, metric: str) -> pd.DataFrame | None:
+        """Mean and 95% band of a metric over the displayed run and its replicates."""
+        if not self.replicates:
+            return None
+        frames = [self.model.metrics_frame(), *(m.metrics_frame() for m in self.replicates)]
+        steps = min(len(f) for f in frames)
+        values = np.stack([f[metric].to_numpy()[:steps] for f in frames])
+        mean = np.nanmean(values, axis=0)
+        half = 1.96 * np.nanstd(values, axis=0, ddof=1) / np.sqrt(len(frames))
+        return pd.DataFrame(
+            {
+                "step": frames[0]["step"].to_numpy()[:steps],
+                "mean": mean,
+                "low": mean - half,
+                "high": mean + half,
+            }
+        )
+
+    # ------------------------------------------------------------------ export
+    def manifest(self) -> dict[str, Any]:
+        """The scenario (with every change so far), seed, interventions and versions."""
+        import mesa
+
+        from .. import __version__
+
+        return {
+            "scenario_yaml": self.model.config.to_yaml(),
+            "seed": self.config.seed,
+            "compare_with": self.config.compare,
+            "replicates": self.config.replicates,
+            "interventions": [asdict(i) for i in self.interventions],
+            "steps": self.time,
+            "versions": {
+                "orgabm": __version__,
+                "mesa": mesa.__version__,
+                "numpy": np.__version__,
+                "python": platform.python_version(),
+            },
+        }
+
+    def export(self, kind: str) -> bytes:
+        """A zip of the displayed run (``csv`` or ``parquet``) and ``manifest.json``."""
+        frame = self.model.metrics_frame()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            if kind == "csv":
+                archive.writestr("run.csv", frame.to_csv(index=False))
+            else:
+                data = io.BytesIO()
+                frame.to_parquet(data, index=False)
+                archive.writestr("run.parquet", data.getvalue())
+            archive.writestr("manifest.json", json.dumps(self.manifest(), indent=2))
+            archive.writestr("scenario.yaml", self.model.config.to_yaml())
+        return buffer.getvalue()
+
+    def charts_png(self) -> bytes:
+        """The charts as one PNG (drawn with matplotlib on the server)."""
+        from matplotlib.figure import Figure
+
+        frames = self.frames()
+        fig = Figure(figsize=(12, 7), dpi=100, layout="constrained")
+        axes = fig.subplots(2, 2).ravel()
+        panels = [*SERIES.items(), ("teams", None)]
+        for ax, (title, metrics) in zip(axes, panels, strict=True):
+            if metrics is None:
+                teams = self.model.team_frame()
+                for team, part in teams.groupby("team"):
+                    ax.plot(part["step"], part["knowledge"], label=f"team {team}")
+            else:
+                for run, frame in frames.items():
+                    if run.startswith("r"):
+                        continue
+                    for metric in metrics:
+                        style = "-" if run == "A" else "--"
+                        ax.plot(frame["step"], frame[metric], style, label=f"{metric} ({run})")
+            for i in self.interventions:
+                ax.axvline(i.step, color="k", lw=0.8, ls=":")
+            ax.set_title(title)
+            ax.set_xlabel("step")
+            ax.legend(fontsize=6, ncol=2)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+
+def team_layout(team: np.ndarray, teams: int) -> np.ndarray:
+    """(x, y) per employee: team centres on a circle, members on a small circle around it."""
+    n = len(team)
+    positions = np.zeros((n, 2))
+    sizes = np.bincount(team, minlength=teams)
+    angle = 2 * np.pi * np.arange(teams) / max(teams, 1)
+    centres = (
+        np.zeros((teams, 2)) if teams == 1 else np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    )
+    radius = 0.9 if teams == 1 else min(0.62 * np.sin(np.pi / teams), 0.45)
+    order = np.argsort(team, kind="stable")
+    within = np.empty(n, dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    within[order] = np.arange(n) - np.repeat(starts, sizes)
+    theta = 2 * np.pi * within / np.maximum(sizes[team], 1)
+    scale = radius * np.sqrt(np.maximum(sizes[team], 1) / max(sizes.max(), 1))
+    positions[:, 0] = centres[team, 0] + scale * np.cos(theta)
+    positions[:, 1] = centres[team, 1] + scale * np.sin(theta)
+    return positions
+
+
+def lever_range(name: str) -> tuple[float, float, float]:
+    """(min, max, step) of a lever's slider."""
+    if name == "after_action_reviews":
+        return 0, 20, 1
+    return 0.0, 1.0, 0.05
+
+
+def lever_default(name: str) -> float:
+    """A lever's default value."""
+    return Leadership.model_fields[name].default
