@@ -23,7 +23,7 @@ from .session import (
     lever_range,
 )
 from .views import belief_strip, history_spec, network_spec, series_spec, team_spec
-from .widgets import VegaView, spec_json
+from .widgets import VegaView, split
 
 ensure_offline_assets()
 
@@ -95,7 +95,8 @@ def LeverSlider(session: Session, name: str, hint: str, on_change) -> None:
 @solara.component
 def Chart(spec: dict, on_click=None, shows: int = 0) -> None:
     """A Vega-Lite chart, redrawn at once when it changes."""
-    VegaView.element(spec_json=spec_json(spec, shows), on_click=on_click)
+    spec_text, data_text = split(spec, shows)
+    VegaView.element(spec_json=spec_text, data_json=data_text, on_click=on_click)
 
 
 @solara.component
@@ -203,7 +204,7 @@ def Stage(session: Session, lock: threading.Lock, tick: solara.Reactive, config:
             Inspector(session, selected, session.time)
             with solara.Card("What happened"):
                 for _, text in reversed(feed):
-                    solara.Text(text, style={"font-size": "13px"})
+                    solara.v.Html(tag="div", children=[text], style_="font-size: 13px")
     with solara.Row(style={"flex-wrap": "wrap"}):
         for spec in charts:
             Chart(spec, shows=session.time)

@@ -338,6 +338,20 @@ class Session:
             self._positions = team_layout(model.team, model.teams)
         return self._positions
 
+    def ties_json(self) -> str:
+        """The drawn ties as JSON rows (x, y, x2, y2), kept until the layout changes."""
+        xy = np.round(self.positions(), 3)
+        key = self._layout_key
+        if getattr(self, "_ties_key", None) != key or self.model.ties is not getattr(
+            self, "_ties_of", None
+        ):
+            pairs = self.ties()
+            rows = [{"x": float(xy[a, 0]), "y": float(xy[a, 1]), "x2": float(xy[b, 0]),
+                     "y2": float(xy[b, 1])} for a, b in pairs]  # fmt: skip
+            self._ties_text = json.dumps(rows, separators=(",", ":"))
+            self._ties_key, self._ties_of = key, self.model.ties
+        return self._ties_text
+
     def ties(self, most: int = 1_500) -> np.ndarray:
         """The ties as row pairs (i < j); at most ``most`` of them, evenly chosen."""
         ties = self.model.ties

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .session import SERIES, Session
 
 __all__ = ["belief_strip", "network_spec", "series_spec", "team_spec"]
@@ -35,6 +37,7 @@ def network_spec(session: Session, color: str, width: int = 520) -> dict[str, An
     model = session.model
     xy = session.positions()
     values = session.attribute(color)
+    xy = np.round(xy, 3)
     nodes = [
         {
             "x": round(float(x), 3),
@@ -46,16 +49,7 @@ def network_spec(session: Session, color: str, width: int = 520) -> dict[str, An
         }
         for i, ((x, y), t, v, s) in enumerate(zip(xy, model.team, values, model.skill, strict=True))
     ]
-    pairs = session.ties()
-    edges = [
-        {
-            "x": round(float(xy[a, 0]), 3),
-            "y": round(float(xy[a, 1]), 3),
-            "x2": round(float(xy[b, 0]), 3),
-            "y2": round(float(xy[b, 1]), 3),
-        }
-        for a, b in pairs
-    ]
+    edges = session.ties_json()
     marks = []
     trial = model.last_trial
     if trial is not None and len(trial.rows):
