@@ -2,8 +2,9 @@
 # orgabm's one-stop set-up: finds Python 3.12+, makes .venv, installs the locked
 # dependencies, then runs what you asked for.
 #
-#   ./dev.sh start [ARGS]   set up, then start the main job (orgabm run on the default scenario)
-#   ./dev.sh test [ARGS]    set up, then run the whole test suite (ARGS go to pytest)
+#   ./dev.sh start [ARGS]   set up, then start the dashboard (orgabm dashboard) on 127.0.0.1
+#   ./dev.sh test [ARGS]    set up (and Chromium for the browser tests), then run the whole
+#                           test suite (ARGS go to pytest)
 #   ./dev.sh setup          set up only
 #
 # ORGABM_PYTHON=/path/to/python overrides the interpreter search.
@@ -68,11 +69,30 @@ setup() {
     fi
 }
 
+# The browser tests drive Debian's Chromium (Playwright's own browser download needs the
+# internet). Install it when it is missing.
+ensure_chromium() {
+    local chromium=${ORGABM_CHROMIUM:-/usr/bin/chromium}
+    [ -x "$chromium" ] && return 0
+    if command -v apt-get >/dev/null 2>&1; then
+        local sudo=""
+        [ "$(id -u)" -ne 0 ] && sudo="sudo -n"
+        say "installing Chromium (Debian's package) for the browser tests"
+        if $sudo apt-get update -qq >/dev/null && \
+            DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null; then
+            return 0
+        fi
+    fi
+    say "error: the browser tests need Chromium at $chromium (apt-get install chromium),"
+    say "or set ORGABM_CHROMIUM=/path/to/chromium"
+    exit 1
+}
+
 cmd=${1:-start}
 [ $# -gt 0 ] && shift
 case "$cmd" in
     setup) setup ;;
-    start) setup; exec "$VENV/bin/orgabm" run "$@" ;;
-    test) setup; exec "$VENV/bin/python" -m pytest "$@" ;;
+    start) setup; exec "$VENV/bin/orgabm" dashboard "$@" ;;
+    test) setup; ensure_chromium; exec "$VENV/bin/python" -m pytest "$@" ;;
     *) say "usage: ./dev.sh start|test|setup [ARGS]"; exit 2 ;;
 esac

@@ -143,6 +143,20 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--y", nargs="+", metavar="METRIC", help="metrics (default: knowledge ones)")
     rep.add_argument("--out", type=Path, metavar="FILE", help="default: FOLDER/report.html")
 
+    dash = sub.add_parser(
+        "dashboard",
+        help="start the dashboard (a local web page; works with no internet)",
+        description="Start the Solara dashboard. It binds to 127.0.0.1 (this machine only) "
+        "unless --host says otherwise.",
+    )
+    dash.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; 0.0.0.0: every interface)",
+    )
+    dash.add_argument("--port", type=_count("--port", 1), default=8765, help="default 8765")
+    dash.add_argument("--dev", action="store_true", help="reload when the code changes")
+
     sens = sub.add_parser(
         "sensitivity",
         help="global sensitivity analysis (SALib): Morris or Sobol",
@@ -186,6 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         commands = {
             "run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios,
             "sweep": cmd_sweep, "report": cmd_report, "sensitivity": cmd_sensitivity,
+            "dashboard": cmd_dashboard,
         }  # fmt: skip
         return commands[args.command](args)
     except (UsageError, ScenarioError, SweepError, ReportError) as exc:
@@ -322,6 +337,35 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return 130
     print(summary.line())
     return 1 if summary.failed else 0
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """``orgabm dashboard``: serve the dashboard until interrupted."""
+    import subprocess
+
+    from .dashboard.assets import ensure_offline_assets, missing_assets
+    from .dashboard.serve import command
+
+    if args.port > 65535:
+        raise UsageError(f"--port {args.port}: must be 65535 or less")
+    ensure_offline_assets()
+    missing = missing_assets()
+    if missing:
+        print(
+            f"orgabm: warning: front-end files missing ({', '.join(missing)}); without "
+            "internet the page may stay blank (pip install solara-assets)",
+            file=sys.stderr,
+        )
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"orgabm: the dashboard listens on {args.host}: anyone who can reach this "
+              "machine can use it. Keep it on a trusted network, never the open internet.",
+              file=sys.stderr)  # fmt: skip
+    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    print(f"orgabm dashboard: http://{shown}:{args.port}  (Ctrl-C to stop)", flush=True)
+    try:
+        return subprocess.call(command(args.host, args.port, production=not args.dev))
+    except KeyboardInterrupt:
+        return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -93,9 +93,9 @@ def LeverSlider(session: Session, name: str, hint: str, on_change) -> None:
 
 
 @solara.component
-def Chart(spec: dict, on_click=None, shows: int = 0) -> None:
+def Chart(spec: dict, on_click=None, shows: int = 0, meta: dict | None = None) -> None:
     """A Vega-Lite chart, redrawn at once when it changes."""
-    spec_text, data_text = split(spec, shows)
+    spec_text, data_text = split(spec, shows, meta)
     VegaView.element(spec_json=spec_text, data_json=data_text, on_click=on_click)
 
 
@@ -132,25 +132,52 @@ def Stage(session: Session, lock: threading.Lock, tick: solara.Reactive, config:
     It alone re-renders at each step (the sidebar does not).
     """
     tick.value  # re-render on every step and every lever change  # noqa: B018
-    playing, set_playing = solara.use_state(False)
-    speed, set_speed = solara.use_state("normal")
     selected, set_selected = solara.use_state(None)
     link, set_link = solara.use_state("")
+    # One player thread per session, for as long as the page shows it. It reads these
+    # flags (set by the buttons) rather than any render's state.
+    control = solara.use_memo(
+        lambda: {"playing": False, "speed": "normal", "drawn": -1, "alive": True},
+        dependencies=[session],
+    )
+    control["drawn"] = session.time  # this render shows this step
 
     def advance(steps: int = 1) -> None:
         with lock:
             session.step(steps)
         tick.value += 1
 
-    def play_loop() -> None:
-        while playing and session.running:
+    def player() -> None:
+        while control["alive"]:
+            if not (control["playing"] and session.running):
+                if control["playing"]:  # the run ended
+                    control["playing"] = False
+                    tick.value += 1
+                time.sleep(0.05)
+                continue
             started = time.perf_counter()
             advance()
-            time.sleep(max(0.0, SPEEDS[speed] - (time.perf_counter() - started)))
-        if not session.running:
-            set_playing(False)
+            # the next step waits for this one to be drawn: never faster than the page
+            while control["drawn"] < session.time and time.perf_counter() - started < 5:
+                time.sleep(0.005)
+            time.sleep(max(0.0, SPEEDS[control["speed"]] - (time.perf_counter() - started)))
 
-    solara.use_thread(play_loop, dependencies=[playing, speed, session])
+    def start_player():
+        thread = threading.Thread(target=player, daemon=True, name="orgabm-player")
+        thread.start()
+
+        def stop():
+            control["alive"] = False
+
+        return stop
+
+    solara.use_effect(start_player, dependencies=[session])
+
+    def set_control(**changes) -> None:
+        control.update(changes)
+        tick.value += 1
+
+    playing = control["playing"]
 
     def copy_link() -> None:
         current = Config(**{**config.__dict__, "levers": dict(session.config.levers)})
@@ -162,12 +189,14 @@ def Stage(session: Session, lock: threading.Lock, tick: solara.Reactive, config:
         solara.Button(
             "Pause" if playing else "Play",
             color="primary",
-            on_click=lambda: set_playing(not playing),
+            on_click=lambda: set_control(playing=not playing),
             disabled=not session.running,
         )
         solara.Button("Step", on_click=lambda: advance(1), disabled=playing or not session.running)
-        solara.Button("Reset", on_click=lambda: (set_playing(False), reset()))
-        solara.ToggleButtonsSingle(value=speed, values=list(SPEEDS), on_value=set_speed)
+        solara.Button("Reset", on_click=lambda: (set_control(playing=False), reset()))
+        solara.ToggleButtonsSingle(
+            value=control["speed"], values=list(SPEEDS), on_value=lambda v: set_control(speed=v)
+        )
         solara.Text(f"Step: {session.time}", style={"font-size": "20px", "margin-left": "12px"})
         solara.Button("Copy link", on_click=copy_link, text=True)
     if link:
@@ -206,8 +235,11 @@ def Stage(session: Session, lock: threading.Lock, tick: solara.Reactive, config:
                 for _, text in reversed(feed):
                     solara.v.Html(tag="div", children=[text], style_="font-size: 13px")
     with solara.Row(style={"flex-wrap": "wrap"}):
+        meta = {"runs": ["A", *(["B"] if session.twin else [])],
+                "interventions": [i.step for i in session.interventions],
+                "replicates": len(session.replicates)}  # fmt: skip
         for spec in charts:
-            Chart(spec, shows=session.time)
+            Chart(spec, shows=session.time, meta=meta)
     with solara.Row():
         solara.FileDownload(
             lambda: session.export("csv"),

@@ -32,13 +32,14 @@ class VegaView(v.VuetifyTemplate):
             self.on_click(datum)
 
 
-def split(spec: dict[str, Any], key: int = 0) -> tuple[str, str]:
+def split(spec: dict[str, Any], key: int = 0, meta: dict | None = None) -> tuple[str, str]:
     """A spec whose layers carry ``data: {"values": rows}`` -> (spec JSON, data JSON).
 
     Each ``values`` becomes a named dataset ``d0``, ``d1``, ... (in order), so the
     spec's JSON stays the same from step to step while the rows change. A value
     that is already JSON text (a str) is spliced in as it is: cache it for rows
-    that never change.
+    that never change. ``meta`` lands in the element's ``data-meta`` attribute
+    (for tests: what the chart shows, in words a test can read).
     """
     data: dict[str, Any] = {}
 
@@ -62,4 +63,5 @@ def split(spec: dict[str, Any], key: int = 0) -> tuple[str, str]:
     for label, rows in data.items():
         text = rows if isinstance(rows, str) else json.dumps(rows, separators=(",", ":"))
         parts.append(f'"{label}":{text}')
-    return bare, f'{{"key":{int(key)},"data":{{{",".join(parts)}}}}}'
+    extra = json.dumps(meta or {}, separators=(",", ":"))
+    return bare, f'{{"key":{int(key)},"meta":{extra},"data":{{{",".join(parts)}}}}}'

@@ -1,0 +1,206 @@
+"""The dashboard without a browser: the session logic, the charts' specs, and the Solara
+components rendered with Solara's test helpers."""
+
+import io
+import json
+import zipfile
+
+import ipyvuetify as v
+import numpy as np
+import pandas as pd
+import pytest
+import solara
+
+from orgabm.dashboard.app import LeverSlider, Page
+from orgabm.dashboard.assets import ALIASES, cdn_folder, ensure_offline_assets, missing_assets
+from orgabm.dashboard.session import MAX_EMPLOYEES, Config, Session, team_layout
+from orgabm.dashboard.views import network_spec, series_spec
+from orgabm.dashboard.widgets import VegaView, split
+
+
+# ----------------------------------------------------------------- links
+def test_a_link_carries_the_configuration():
+    config = Config(scenario="one_safe_team", seed=7, employees=300, levers={"training": 0.2},
+                    compare="command_and_control", replicates=3, color="safety")  # fmt: skip
+    decoded, notice = Config.decode(config.encode())
+    assert notice is None and decoded == config
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["%%%", "bm90IGpzb24", Config(employees=MAX_EMPLOYEES + 1).encode(),
+     Config(scenario="nowhere").encode(), Config(levers={"happiness": 1.0}).encode(),
+     Config(levers={"training": 7.0}).encode()],
+)  # fmt: skip
+def test_a_malformed_link_falls_back_to_the_defaults_with_a_notice(text):
+    config, notice = Config.decode(text)
+    assert config == Config() and "could not be read" in notice
+
+
+# ----------------------------------------------------------------- the session
+def test_steps_move_every_model_together():
+    session = Session(Config(compare="command_and_control", replicates=2, employees=60))
+    session.step(5)
+    assert session.time == 5 and session.twin.time == 5
+    assert all(m.time == 5 for m in session.replicates)
+    assert set(session.frames()) == {"A", "B", "r1", "r2"}
+
+
+def test_ab_runs_two_policies_on_the_same_seed():
+    session = Session(Config(compare="command_and_control", employees=60))
+    a, b = session.model, session.twin
+    assert (a.beliefs == b.beliefs).all() and (a.reality.values == b.reality.values).all()
+    assert a.config.organization == b.config.organization
+    assert b.config.leadership.psychological_safety == 0.1
+    assert a.config.leadership.psychological_safety == 0.9
+
+
+def test_replicates_give_a_band_around_the_mean():
+    session = Session(Config(replicates=4, employees=60))
+    session.step(10)
+    band = session.band("knowledge")
+    assert len(band) == 11 and (band["low"] <= band["mean"]).all()
+    assert (band["high"] - band["low"]).iloc[-1] > 0
+
+
+def test_a_lever_changed_mid_run_is_applied_marked_and_narrated():
+    session = Session(Config(replicates=1, employees=60))
+    session.step(4)
+    session.set_lever("psychological_safety", 0.1)
+    assert session.model.config.leadership.psychological_safety == 0.1
+    assert session.replicates[0].config.leadership.psychological_safety == 0.1
+    assert [(i.step, i.lever, i.after) for i in session.interventions] == [
+        (4, "psychological_safety", 0.1)]  # fmt: skip
+    assert "Intervention at step 4: psychological safety 0.9 -> 0.1." in session.feed[-1][1]
+    spec = series_spec(session, "learning", "learning")
+    rules = spec["layer"][-1]["data"]["values"]
+    assert rules == [{"step": 4, "what": "psychological safety 0.9 -> 0.1"}]
+
+
+def test_the_feed_narrates_reviews_and_scripted_events():
+    session = Session(Config(scenario="new_ceo", employees=100))
+    session.step(80)
+    texts = [text for _, text in session.feed]
+    assert any("review turned" in t and "into knowledge" in t for t in texts)
+    assert any(t.startswith("Step 75: new settings") for t in texts)
+
+
+def test_the_inspector_shows_one_employee():
+    session = Session(Config(employees=60))
+    session.step(3)
+    info = session.inspect(5)
+    assert info["row"] == 5 and len(info["beliefs"]) == len(info["reality"]) == 30
+    assert len(info["history"]) == 4 and session.inspect(999) is None
+
+
+def test_exports_hold_the_run_and_a_manifest():
+    session = Session(Config(employees=60, seed=4))
+    session.step(6)
+    session.set_lever("training", 0.3)
+    for kind, name in (("csv", "run.csv"), ("parquet", "run.parquet")):
+        archive = zipfile.ZipFile(io.BytesIO(session.export(kind)))
+        assert {name, "manifest.json", "scenario.yaml"} <= set(archive.namelist())
+        data = archive.read(name)
+        frame = pd.read_csv(io.BytesIO(data)) if kind == "csv" else pd.read_parquet(
+            io.BytesIO(data))  # fmt: skip
+        pd.testing.assert_frame_equal(frame, session.model.metrics_frame(), check_dtype=False)
+        manifest = json.loads(archive.read("manifest.json"))
+        assert manifest["seed"] == 4 and manifest["interventions"][0]["lever"] == "training"
+        assert set(manifest["versions"]) >= {"orgabm", "mesa", "numpy", "python"}
+        assert "training: 0.3" in manifest["scenario_yaml"]
+    assert session.charts_png()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_sizes_are_capped_in_the_browser():
+    with pytest.raises(ValueError, match="2,000 in the browser"):
+        Config(employees=5000).check()
+
+
+def test_the_layout_groups_each_team_around_its_own_centre():
+    team = np.repeat(np.arange(6), 8)
+    xy = team_layout(team, 6)
+    centres = np.array([xy[team == t].mean(axis=0) for t in range(6)])
+    spread = max(np.linalg.norm(xy[team == t] - centres[t], axis=1).max() for t in range(6))
+    gaps = np.linalg.norm(centres[:, None] - centres[None], axis=2)[~np.eye(6, dtype=bool)]
+    assert gaps.min() > 2 * spread  # teams do not overlap
+
+
+def test_the_network_shows_this_steps_experiments_and_punishments():
+    session = Session(Config(scenario="command_and_control", employees=200))
+    outcomes = set()
+    for _ in range(10):
+        session.step()
+        outcomes |= {m["outcome"] for m in network_spec(session, "knowledge")["layer"][2]["data"][
+            "values"]}  # fmt: skip
+    assert {"success", "failure", "punished"} <= outcomes
+
+
+def test_split_separates_rows_from_the_chart():
+    spec = {"layer": [{"data": {"values": [{"a": 1}]}}, {"data": {"values": "[2]"}}]}
+    bare, data = split(spec, key=3, meta={"runs": ["A"]})
+    assert json.loads(bare) == {"layer": [{"data": {"name": "d0"}}, {"data": {"name": "d1"}}]}
+    assert json.loads(data) == {"key": 3, "meta": {"runs": ["A"]},
+                                "data": {"d0": [{"a": 1}], "d1": [2]}}  # fmt: skip
+
+
+# ----------------------------------------------------------------- offline assets
+def test_the_front_end_files_are_installed_with_the_package():
+    ensure_offline_assets()
+    assert missing_assets() == []
+    for alias in ALIASES:
+        assert (cdn_folder() / alias / "build").is_dir()
+
+
+# ----------------------------------------------------------------- components
+@pytest.fixture
+def page():
+    _, rc = solara.render(Page(), handle_error=False)
+    return rc
+
+
+def texts(rc) -> list[str]:
+    return [w.widget.children[0] for w in rc.find(v.Html) if w.widget.children
+            and isinstance(w.widget.children[0], str)]  # fmt: skip
+
+
+def test_page_steps_and_redraws(page):
+    page.find(v.Btn, children=["Step"]).widget.click()
+    page.find(v.Btn, children=["Step"]).widget.click()
+    assert any(t == "Step: 2" for t in texts(page))
+    charts = page.find(VegaView)
+    assert len(charts) == 5
+    assert all(json.loads(c.widget.data_json)["key"] == 2 for c in charts)
+
+
+def test_clicking_an_employee_opens_the_inspector(page):
+    network = max(page.find(VegaView), key=lambda c: len(c.widget.data_json)).widget
+    network.vue_clicked({"row": 7, "team": 0})
+    assert any(t.startswith("Employee 7: team") for t in texts(page))
+    network.vue_clicked(None)
+    assert any(t.startswith("Click an employee") for t in texts(page))
+
+
+def test_a_lever_slider_changes_the_running_session():
+    session = Session(Config(employees=60))
+    session.step(2)
+    _, rc = solara.render(
+        LeverSlider(session, "psychological_safety", "hint", session.set_lever),
+        handle_error=False,
+    )
+    slider = rc.find(v.Slider).widget
+    assert slider.label == "psychological safety" and slider.v_model == 0.9
+    slider.v_model = 0.2
+    assert session.lever("psychological_safety") == 0.2
+    assert [(i.step, i.after) for i in session.interventions] == [(2, 0.2)]
+
+
+def test_the_sidebar_offers_presets_size_network_seed_ab_replicates_and_grouped_levers():
+    _, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    labels = [w.widget.label for w in rc.find(v.Slider)]
+    assert "Employees (browser cap 2,000)" in labels
+    assert "Replicates behind the run (95% band)" in labels
+    selects = [w.widget.label for w in rc.find(v.Select)]
+    assert {"Preset", "Network", "Compare with (A/B, same seed)"} <= set(selects)
+    groups = [w.widget.children[0] for w in rc.find(v.ExpansionPanelHeader)]
+    assert groups == ["Psychological safety", "Experimentation", "Knowledge sharing",
+                      "Shared vision", "Team learning", "Development", "Rewards"]  # fmt: skip

@@ -1,0 +1,172 @@
+"""The dashboard in a real browser: `solara run` on a free loopback port, driven by
+Playwright in Debian's headless Chromium, with no internet."""
+
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from orgabm.dashboard.serve import CHROMIUM_ARGS, CHROMIUM_PATH, running_server
+from orgabm.dashboard.session import Config
+
+RENDERED = """(i) => {
+  const views = [...document.querySelectorAll('[data-rendered]')];
+  return views.length >= 5 && views.every((el) => Number(el.dataset.rendered) >= i);
+}"""
+
+#: True once the page says it is at step i or later.
+AT_LEAST = """(i) => [...document.querySelectorAll('span, div')].some(
+  (el) => el.childElementCount === 0 && /^Step: \\d+$/.test(el.textContent)
+    && Number(el.textContent.slice(6)) >= i)"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    log = tmp_path_factory.mktemp("dashboard") / "server.log"
+    with running_server(log=log) as url:
+        yield url, log
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM_PATH).exists():
+        pytest.fail(f"Chromium is missing at {CHROMIUM_PATH}: ./dev.sh test installs it")
+    with sync_playwright() as play:
+        browser = play.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def open_page(browser, url: str, config: Config | None = None, **context) -> Page:
+    page = browser.new_context(viewport={"width": 1500, "height": 1100}, **context).new_page()
+    page.goto(url + (f"/?config={config.encode()}" if config else "/"))
+    expect(page.get_by_text("Step: 0", exact=True)).to_be_visible(timeout=90_000)
+    page.wait_for_function(RENDERED, arg=0, timeout=60_000)
+    return page
+
+
+def step(page: Page, times: int = 1) -> int:
+    for _ in range(times):
+        now = int(page.get_by_text("Step:").first.inner_text().split(":")[1])
+        page.get_by_role("button", name="Step", exact=True).click()
+        expect(page.get_by_text(f"Step: {now + 1}", exact=True)).to_be_visible()
+        page.wait_for_function(RENDERED, arg=now + 1)
+    return now + 1
+
+
+def meta(page: Page) -> dict:
+    return json.loads(page.locator("[data-rendered]").last.get_attribute("data-meta"))
+
+
+def test_the_network_and_charts_render_with_no_internet(server, browser):
+    url, log = server
+    page = open_page(browser, url)
+    assert page.locator("[data-rendered] canvas").count() >= 5
+    step(page, 2)
+    text = log.read_text()
+    assert "Could not load URL" not in text, text[-2000:]
+    page.context.close()
+
+
+def test_play_advances_the_run_and_pause_stops_it(server, browser):
+    page = open_page(browser, server[0])
+    page.get_by_role("button", name="Fast").click()
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function(AT_LEAST, arg=5, timeout=30_000)
+    page.get_by_role("button", name="Pause").click()
+    expect(page.get_by_role("button", name="Play")).to_be_visible()
+    page.wait_for_timeout(500)  # a step under way when Pause was clicked still lands
+    stopped = page.get_by_text("Step:").first.inner_text()
+    page.wait_for_timeout(1500)
+    assert page.get_by_text("Step:").first.inner_text() == stopped
+    page.context.close()
+
+
+def test_a_lever_changed_mid_run_is_marked_and_narrated(server, browser):
+    page = open_page(browser, server[0])
+    step(page, 3)
+    page.get_by_role("slider", name="psychological safety").focus()
+    page.keyboard.press("Home")  # the slider's minimum: 0
+    expect(page.get_by_text("Intervention at step 3: psychological safety 0.9 -> 0."))\
+        .to_be_visible()  # fmt: skip
+    step(page)
+    assert meta(page)["interventions"] == [3]
+    page.context.close()
+
+
+def test_ab_compares_two_policies_on_the_same_seed(server, browser):
+    page = open_page(browser, server[0], Config(compare="command_and_control", replicates=2))
+    step(page, 2)
+    shown = meta(page)
+    assert shown["runs"] == ["A", "B"] and shown["replicates"] == 2
+    page.context.close()
+
+
+def test_the_run_downloads_as_csv_and_reads_back(server, browser):
+    page = open_page(browser, server[0], Config(seed=5))
+    step(page, 4)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download run (CSV + manifest)").click()
+    archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
+    frame = pd.read_csv(io.BytesIO(archive.read("run.csv")))
+    assert frame["step"].tolist() == [0, 1, 2, 3, 4]
+    assert {"code_knowledge", "safety", "experiments"} <= set(frame.columns)
+    assert json.loads(archive.read("manifest.json"))["seed"] == 5
+    page.context.close()
+
+
+def test_two_browser_sessions_are_isolated(server, browser):
+    first = open_page(browser, server[0])
+    step(first, 3)
+    second = open_page(browser, server[0])
+    assert second.get_by_text("Step: 0", exact=True).is_visible()
+    step(second)
+    assert first.get_by_text("Step: 3", exact=True).is_visible()
+    first.context.close()
+    second.context.close()
+
+
+def test_copy_link_opens_the_same_configuration_elsewhere(server, browser):
+    page = open_page(browser, server[0], Config(scenario="one_safe_team", seed=9))
+    page.get_by_role("button", name="Copy link").click()
+    expect(page).to_have_url(re.compile("config="))
+    link = page.url
+    other = browser.new_context(viewport={"width": 1500, "height": 1100}).new_page()
+    other.goto(link)
+    expect(other.get_by_text("Step: 0", exact=True)).to_be_visible(timeout=90_000)
+    expect(other.get_by_text("Scenario one_safe_team: One safe team")).to_be_visible()
+    page.context.close()
+    other.context.close()
+
+
+def test_a_malformed_link_falls_back_to_defaults_with_a_notice(server, browser):
+    page = browser.new_context().new_page()
+    page.goto(server[0] + "/?config=not-a-configuration")
+    expect(page.get_by_text("could not be read", exact=False)).to_be_visible(timeout=90_000)
+    expect(page.get_by_text("Step: 0", exact=True)).to_be_visible()
+    page.context.close()
+
+
+def test_clicking_an_employee_opens_the_inspector(server, browser):
+    page = open_page(browser, server[0])
+    step(page)
+    # where employee 0 is drawn: the network view's scales, read in the page
+    x, y = page.evaluate("""() => {
+      const el = [...document.querySelectorAll('[data-rendered]')]
+        .find((e) => e.view && e.view.data('d1').length && 'row' in e.view.data('d1')[0]);
+      const node = el.view.data('d1').find((d) => d.row === 0);
+      const box = el.querySelector('canvas').getBoundingClientRect();
+      const [ox, oy] = el.view.origin();
+      const pad = el.view.padding();
+      const [sx, sy] = [el.view.scale('x'), el.view.scale('y')];
+      return [box.left + pad.left + ox + sx(node.x), box.top + pad.top + oy + sy(node.y)];
+    }""")
+    page.mouse.click(x, y)
+    expect(page.get_by_text("Employee 0: team 0", exact=False)).to_be_visible()
+    expect(page.get_by_text("Beliefs against reality")).to_be_visible()
+    page.context.close()
