@@ -168,5 +168,5 @@ def test_clicking_an_employee_opens_the_inspector(server, browser):
     }""")
     page.mouse.click(x, y)
     expect(page.get_by_text("Employee 0: team 0", exact=False)).to_be_visible()
-    expect(page.get_by_text("Beliefs against reality")).to_be_visible()
+    expect(page.get_by_text("Beliefs against reality and the official line")).to_be_visible()
     page.context.close()

@@ -108,18 +108,16 @@ def Inspector(session: Session, row: int | None, tick: int) -> None:
             solara.Text("Click an employee in the network to inspect them.")
             return
         lead = ", team leader" if info["leader"] else ""
-        solara.Text(
-            f"Employee {info['row']}: team {info['team']}{lead}, tenure {info['tenure']} steps"
-        )
-        solara.Text(
+        lines = [
+            f"Employee {info['row']}: team {info['team']}{lead}, tenure {info['tenure']} steps",
             f"knowledge {info['knowledge']:+.2f} | skill {info['skill']:.2f} | "
             f"risk tolerance {info['risk_tolerance']:.2f} | safety {info['safety']:.2f} | "
-            f"openness {info['openness']:.2f}"
-        )
-        solara.Text(
-            "Beliefs against reality (blue +1, red -1, grey: no belief):",
-            style={"font-size": "12px"},
-        )
+            f"openness {info['openness']:.2f}",
+            "Beliefs against reality and the official line (blue +1, red -1, grey: none); "
+            "below, their knowledge over time:",
+        ]
+        for line in lines:
+            solara.v.Html(tag="div", children=[line], style_="font-size: 13px")
         Chart(belief_strip(info))
         Chart(history_spec(info))
 

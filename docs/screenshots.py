@@ -1,0 +1,67 @@
+"""Take the README's screenshots of the dashboard (headless Chromium, no internet).
+
+.venv/bin/python docs/screenshots.py        # writes docs/img/dashboard_*.png
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from orgabm.dashboard.serve import CHROMIUM_ARGS, CHROMIUM_PATH, running_server
+from orgabm.dashboard.session import Config
+
+OUT = Path(__file__).resolve().parent / "img"
+RENDERED = """(i) => {
+  const views = [...document.querySelectorAll('[data-rendered]')];
+  return views.length >= 5 && views.every((el) => Number(el.dataset.rendered) >= i);
+}"""
+
+
+def shoot(browser, url: str, config: Config, steps: int, name: str, lever: bool = False,
+          inspect: bool = False) -> None:  # fmt: skip
+    page = browser.new_context(viewport={"width": 1500, "height": 1350}).new_page()
+    page.goto(f"{url}/?config={config.encode()}")
+    page.get_by_text("Step: 0", exact=True).wait_for(timeout=90_000)
+    page.wait_for_function(RENDERED, arg=0, timeout=60_000)
+    for i in range(1, steps + 1):
+        page.get_by_role("button", name="Step", exact=True).click()
+        page.wait_for_function(RENDERED, arg=i)
+        if lever and i == steps // 2:
+            page.get_by_role("slider", name="psychological safety").focus()
+            page.keyboard.press("Home")
+    if inspect:
+        x, y = page.evaluate("""() => {
+          const el = [...document.querySelectorAll('[data-rendered]')]
+            .find((e) => e.view && e.view.data('d1').length && 'row' in e.view.data('d1')[0]);
+          const node = el.view.data('d1').find((d) => d.row === 3);
+          const box = el.querySelector('canvas').getBoundingClientRect();
+          const [ox, oy] = el.view.origin();
+          const pad = el.view.padding();
+          return [box.left + pad.left + ox + el.view.scale('x')(node.x),
+                  box.top + pad.top + oy + el.view.scale('y')(node.y)];
+        }""")
+        page.mouse.click(x, y)
+        page.get_by_text("Beliefs against reality and the official line").wait_for()
+        page.wait_for_timeout(1500)
+    page.screenshot(path=str(OUT / name), full_page=True)
+    page.context.close()
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with running_server() as url, sync_playwright() as play:
+        browser = play.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        shoot(browser, url, Config(seed=1), 60, "dashboard_learning_organization.png",
+              lever=True, inspect=True)  # fmt: skip
+        shoot(browser, url, Config(compare="command_and_control", replicates=5, seed=1), 60,
+              "dashboard_ab_replicates.png")  # fmt: skip
+        browser.close()
+    print(f"wrote {OUT}/dashboard_*.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
