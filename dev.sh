@@ -79,7 +79,8 @@ ensure_chromium() {
         [ "$(id -u)" -ne 0 ] && sudo="sudo -n"
         say "installing Chromium (Debian's package) for the browser tests"
         if $sudo apt-get update -qq >/dev/null && \
-            DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null; then
+            DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null && \
+            [ -x "$chromium" ]; then
             return 0
         fi
     fi
