@@ -23,7 +23,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -39,6 +39,7 @@ from .store import Store, StoreError
 
 __all__ = [
     "Sweep",
+    "SweepCancelledError",
     "SweepError",
     "SweepSummary",
     "design_points",
@@ -449,7 +450,28 @@ class _Feed:
         return self.count, batch
 
 
-def _run_local(sweep: Sweep, store: Store, todo: list[dict[str, Any]], workers: int, bar) -> dict:
+class SweepCancelledError(SweepError):
+    """The sweep was cancelled (``cancel`` was set); what was committed stays stored."""
+
+
+class _Progress:
+    """The progress bar, and a callback told (done, total) at every update."""
+
+    def __init__(self, bar, total: int, done: int, callback) -> None:
+        self.bar, self.total, self.done, self.callback = bar, total, done, callback
+        if callback is not None:
+            callback(done, total)
+
+    def update(self, count: int) -> None:
+        self.bar.update(count)
+        self.done += count
+        if self.callback is not None:
+            self.callback(self.done, self.total)
+
+
+def _run_local(
+    sweep: Sweep, store: Store, todo: list[dict[str, Any]], workers: int, bar, cancel=None
+) -> dict:
     """The local backend: worker processes, each committing its own batches."""
     message = json.dumps({"scenario": sweep.scenario.model_dump(mode="json"),
                           "model": sweep.model})  # fmt: skip
@@ -464,7 +486,12 @@ def _run_local(sweep: Sweep, store: Store, todo: list[dict[str, Any]], workers: 
                 worker.send(*feed.next())
         busy = sum(w.batch is not None for w in pool)
         while busy:
-            index, answer = answers.get()
+            try:
+                index, answer = answers.get(timeout=0.2)
+            except queue.Empty:
+                if cancel is not None and cancel.is_set():
+                    raise SweepCancelledError("cancelled") from None
+                continue
             worker = pool[index]
             if "ran" in answer:
                 worker.ran += answer["ran"]
@@ -553,11 +580,14 @@ def run_sweep(
     backend: Literal["local", "dask"] = "local",
     scheduler: str | None = None,
     progress: bool | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> SweepSummary:
     """Run a sweep into the folder ``out``, skipping runs already stored there.
 
     ``workers`` defaults to the number of CPUs. ``progress=None`` shows a progress
-    bar only on a terminal.
+    bar only on a terminal. ``on_progress(done, total)`` is called as runs finish;
+    setting ``cancel`` (local backend) stops the workers and raises SweepCancelledError.
     """
     if backend not in ("local", "dask"):
         raise SweepError(f"--backend {backend!r}: must be local or dask")
@@ -571,16 +601,19 @@ def run_sweep(
         raise SweepError(str(exc)) from None
     succeeded, _ = store.done()
     todo = [run for run in sweep.runs() if run["run_id"] not in succeeded]
+    if sweep.common_seeds:  # replicate by replicate: a worker's runs then share their draws
+        todo.sort(key=lambda run: (run["rep"], run["run_id"]))
     started = time.perf_counter()
     disable = None if progress is None else not progress
     with tqdm(total=sweep.size, initial=sweep.size - len(todo), unit="run", desc="sweep",
               disable=disable, smoothing=0.1) as bar:  # fmt: skip
+        tracked = _Progress(bar, sweep.size, sweep.size - len(todo), on_progress)
         try:
             if todo and backend == "local":
-                _run_local(sweep, store, todo, workers, bar)
+                _run_local(sweep, store, todo, workers, tracked, cancel)
             elif todo:
-                _run_dask(sweep, store, todo, scheduler, workers, bar)
-        except KeyboardInterrupt:
+                _run_dask(sweep, store, todo, scheduler, workers, tracked)
+        except (KeyboardInterrupt, SweepCancelledError):
             store.consolidate_quietly()  # runs.parquet holds what was committed
             raise
     store.consolidate()

@@ -157,6 +157,17 @@ def build_parser() -> argparse.ArgumentParser:
     dash.add_argument("--port", type=_count("--port", 1), default=8765, help="default 8765")
     dash.add_argument("--dev", action="store_true", help="reload when the code changes")
 
+    suite = sub.add_parser(
+        "validate-suite",
+        help="reproduce the published models; writes docs/validation.md",
+        description="Run every experiment of scenarios/validation/ (March 1991, Lazer and "
+        "Friedman 2007, Fang et al. 2010, Miller et al. 2006) as sweeps and write "
+        "validation.md with its plots. About 15 minutes on 2 cores; --quick: a few.",
+    )
+    from .validation import add_arguments
+
+    add_arguments(suite)
+
     sens = sub.add_parser(
         "sensitivity",
         help="global sensitivity analysis (SALib): Morris or Sobol",
@@ -200,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         commands = {
             "run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios,
             "sweep": cmd_sweep, "report": cmd_report, "sensitivity": cmd_sensitivity,
-            "dashboard": cmd_dashboard,
+            "dashboard": cmd_dashboard, "validate-suite": cmd_validate_suite,
         }  # fmt: skip
         return commands[args.command](args)
     except (UsageError, ScenarioError, SweepError, ReportError) as exc:
@@ -344,7 +355,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     import subprocess
 
     from .dashboard.assets import ensure_offline_assets, missing_assets
-    from .dashboard.serve import command
+    from .dashboard.serve import command, server_env
 
     if args.port > 65535:
         raise UsageError(f"--port {args.port}: must be 65535 or less")
@@ -363,7 +374,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(f"orgabm dashboard: http://{shown}:{args.port}  (Ctrl-C to stop)", flush=True)
     try:
-        return subprocess.call(command(args.host, args.port, production=not args.dev))
+        return subprocess.call(
+            command(args.host, args.port, production=not args.dev), env=server_env()
+        )
     except KeyboardInterrupt:
         return 0
 
@@ -393,6 +406,16 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     print(result.text())
     print(f"\nwrote {out / 'sensitivity.csv'}, {out / 'sensitivity.md'}, {out / 'sensitivity.png'}")
     return 0
+
+
+def cmd_validate_suite(args: argparse.Namespace) -> int:
+    """``orgabm validate-suite``: reproduce the published models, write validation.md."""
+    from .validation import run
+
+    def error(message: str) -> None:
+        raise UsageError(message)
+
+    return run(args, error)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

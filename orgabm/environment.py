@@ -7,11 +7,28 @@ Friedman 2007). Vectors hold -1, 0 or +1 per dimension; actions hold -1 or +1.
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 
 from .scenario import Environment
 
 __all__ = ["NKLandscape", "Reality", "build_environment"]
+
+#: Bit planes of all 2^N solutions, by N: plane d holds bit d of every solution.
+_PLANES: dict[int, np.ndarray] = {}
+#: Landscape maxima already found, by a digest of the landscape (a run's landscape is
+#: often another's: sweeps with common seeds give every point the same ones).
+_MAXIMA: dict[bytes, tuple[float, int]] = {}
+_MAXIMA_SIZE = 4096
+
+
+def _planes(n: int) -> np.ndarray:
+    if n not in _PLANES:
+        solutions = np.arange(1 << n, dtype=np.int64)
+        _PLANES.clear()  # one N at a time: 2^N x N bytes
+        _PLANES[n] = np.stack([((solutions >> (n - 1 - d)) & 1).astype(np.uint8) for d in range(n)])
+    return _PLANES[n]
 
 
 class Reality:
@@ -81,6 +98,16 @@ class Reality:
         change = (values.astype(np.int32) - actions[rows, dims]) * self.values[dims]
         return self.score(actions[rows]) + change
 
+    def trial(
+        self, actions: np.ndarray, performance: np.ndarray, rows: np.ndarray, dims: np.ndarray,
+        values: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """(:meth:`better`, :meth:`trial_performance`) at once; ``performance`` is the
+        performance of ``actions``."""
+        return self.better(actions, rows, dims, values), self.trial_performance(
+            actions, rows, dims, values
+        )
+
 
 class NKLandscape:
     """An NK landscape: N dimensions, each contributing a value that depends on K others.
@@ -104,6 +131,8 @@ class NKLandscape:
             partners = np.argsort(keys, axis=1)[:, :k]
         self.deps = np.column_stack([np.arange(n), partners]).astype(np.int64)
         self.table = rng.random((n, 2 ** (k + 1)))
+        self._weights = np.int64(1) << np.arange(k, -1, -1, dtype=np.int64)
+        self._dims = np.arange(n)
         self._normalize()
 
     @property
@@ -116,24 +145,30 @@ class NKLandscape:
         """Performance is already normalized to [0, 1]."""
         return 1.0
 
-    def _raw(self, solutions: np.ndarray) -> np.ndarray:
-        """Mean contribution of each solution, given as integers whose bit N-1-i is dimension i."""
-        total = np.zeros(len(solutions))
-        for i in range(self.n):
-            index = np.zeros(len(solutions), dtype=np.int64)
-            for dep in self.deps[i]:
-                index = (index << 1) | ((solutions >> (self.n - 1 - dep)) & 1)
-            total += self.table[i, index]
-        return total / self.n
+    def _raw(self, actions: np.ndarray) -> np.ndarray:
+        """Mean contribution of each row of actions (+1 or -1 per dimension)."""
+        bits = (actions > 0).astype(np.int64)
+        index = bits[:, self.deps] @ self._weights  # (rows, N): each dimension's state
+        return self.table[self._dims, index].mean(axis=1)
 
     def _normalize(self) -> None:
-        best, arg = -1.0, 0
-        chunk = 1 << 18
-        for start in range(0, 1 << self.n, chunk):
-            raw = self._raw(np.arange(start, min(start + chunk, 1 << self.n), dtype=np.int64))
-            if raw.max() > best:
-                best, arg = float(raw.max()), start + int(raw.argmax())
-        self.maximum = best
+        """Find the global maximum by trying every solution (remembered by landscape)."""
+        key = hashlib.blake2b(self.table.tobytes() + self.deps.tobytes(), digest_size=16).digest()
+        if key not in _MAXIMA:
+            planes = _planes(self.n)
+            kind = np.uint8 if self.k < 8 else np.int32
+            total = np.zeros(1 << self.n)
+            for i in range(self.n):
+                index = np.zeros(1 << self.n, dtype=kind)
+                for dep in self.deps[i]:
+                    index <<= 1
+                    index |= planes[dep]
+                total += self.table[i][index]
+            arg = int(total.argmax())
+            if len(_MAXIMA) >= _MAXIMA_SIZE:
+                _MAXIMA.pop(next(iter(_MAXIMA)))
+            _MAXIMA[key] = (float(total[arg]) / self.n, arg)
+        self.maximum, arg = _MAXIMA[key]
         bits = (arg >> (self.n - 1 - np.arange(self.n))) & 1
         self.values = (bits * 2 - 1).astype(np.int8)
 
@@ -164,7 +199,7 @@ class NKLandscape:
 
     def performance(self, actions: np.ndarray) -> np.ndarray:
         """Normalized fitness of each row of actions, in [0, 1]."""
-        raw = self._raw(self._as_int(np.atleast_2d(actions)))
+        raw = self._raw(np.atleast_2d(actions))
         return (raw / self.maximum) ** self.power
 
     def codifiable_performance(self, actions: np.ndarray, codifiable: int) -> np.ndarray:
@@ -194,6 +229,24 @@ class NKLandscape:
         trial = actions[rows].copy()
         trial[np.arange(len(rows)), dims] = values
         return self.performance(trial)
+
+    def trial(
+        self, actions: np.ndarray, performance: np.ndarray, rows: np.ndarray, dims: np.ndarray,
+        values: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """(:meth:`better`, :meth:`trial_performance`) at once; ``performance`` is the
+        performance of ``actions``, reused where the opposite value is the one acted."""
+        trial = actions[rows].copy()
+        at = np.arange(len(rows))
+        trial[at, dims] = values
+        with_value = self.performance(trial)
+        opposite = np.asarray(performance[rows], dtype=float).copy()
+        other = actions[rows, dims] != -values
+        if other.any():
+            flipped = trial[other]
+            flipped[np.arange(len(flipped)), dims[other]] = -values[other]
+            opposite[other] = self.performance(flipped)
+        return with_value > opposite, with_value
 
 
 def build_environment(spec: Environment, rng: np.random.Generator) -> Reality | NKLandscape:

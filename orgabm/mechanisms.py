@@ -21,8 +21,13 @@ __all__ = [
 ]
 
 
-def random_beliefs(rows: int, dimensions: int, rng: np.random.Generator) -> np.ndarray:
-    """Beliefs drawn uniformly from {-1, 0, +1}, as int8 of shape (rows, dimensions)."""
+def random_beliefs(
+    rows: int, dimensions: int, rng: np.random.Generator, decided: bool = False
+) -> np.ndarray:
+    """Beliefs drawn uniformly from {-1, 0, +1} (``decided``: from {-1, +1}), as int8 of
+    shape (rows, dimensions)."""
+    if decided:
+        return rng.integers(0, 2, size=(rows, dimensions), dtype=np.int8) * np.int8(2) - 1
     return rng.integers(-1, 2, size=(rows, dimensions), dtype=np.int8)
 
 

@@ -78,7 +78,9 @@ class OrgModel(mesa.Model):
         self.streams = dict(zip(STREAMS, rng.spawn(len(STREAMS)), strict=True))
 
         self.reality = build_environment(cfg.environment, rng)
-        self.beliefs: np.ndarray = mechanisms.random_beliefs(n, m, rng)
+        self.beliefs: np.ndarray = mechanisms.random_beliefs(
+            n, m, rng, cfg.workforce.beliefs == "decided"
+        )
         self.code: np.ndarray = np.zeros(m, dtype=np.int8)
         self.fast_learner: np.ndarray = np.zeros(n, dtype=bool)
         share = cfg.workforce.fast_learners.share
@@ -199,10 +201,17 @@ class OrgModel(mesa.Model):
         # act: beliefs, coin flips on zeros
         self.actions = mechanisms.act(self.beliefs, rng)
         self.performance = self.reality.performance(self.actions)
-        code_performance = self.reality.code_performance(self.code, rng)
-        # experiment (trials are acted out), and the climate's answer to how it went
+        # the code's score (only needed when the code learns: an NK code draws coin flips)
+        code_performance = (
+            self.reality.code_performance(self.code, rng) if cfg.leadership.code_learning > 0
+            else np.inf
+        )  # fmt: skip
+        # experiment (trials are acted out; under the copy rule, by those who did not copy),
+        # and the climate's answer to how it went
         self.last_punished = np.empty(0, dtype=np.int64)
-        trial = self.last_trial = policies.experiment(self, streams["experiment"])
+        copying = cfg.calibration.sharing_rule == "copy"
+        copied = policies.share(self, streams["share"]) if copying else None
+        trial = self.last_trial = policies.experiment(self, streams["experiment"], copied)
         if trial is not None:
             policies.respond(self, trial, streams["respond"])
         # the superior group: those whose realized performance beats the code's (on what the
@@ -214,8 +223,9 @@ class OrgModel(mesa.Model):
             else self.reality.codifiable_performance(self.actions, codifiable)
         )
         superior = judged > code_performance
-        # share: learning from ties, and across teams
-        policies.share(self, streams["share"])
+        # share: learning from ties (the copy rule shared before experimenting), across teams
+        if not copying:
+            policies.share(self, streams["share"])
         policies.meet_across_teams(self, streams["meet"])
         # socialize: beliefs move towards the code
         mechanisms.socialize(self.beliefs, self.code, self.socialization, rng)
@@ -236,7 +246,9 @@ class OrgModel(mesa.Model):
     def _replace(self, rows: np.ndarray) -> None:
         """Newcomers take the seats in ``rows``: fresh random beliefs, fresh traits."""
         rng = self.rng
-        self.beliefs[rows] = mechanisms.random_beliefs(len(rows), self.dimensions, rng)
+        self.beliefs[rows] = mechanisms.random_beliefs(
+            len(rows), self.dimensions, rng, self.config.workforce.beliefs == "decided"
+        )
         share = self.config.workforce.fast_learners.share
         if share > 0:
             self.fast_learner[rows] = rng.random(len(rows)) < share

@@ -40,7 +40,9 @@ class Trial:
     kept: np.ndarray
 
 
-def experiment(model: OrgModel, rng: np.random.Generator) -> Trial | None:
+def experiment(
+    model: OrgModel, rng: np.random.Generator, exclude: np.ndarray | None = None
+) -> Trial | None:
     """Some employees try a belief they do not hold, judge it by feedback, keep it or revert.
 
     Chance to try: experimentation x risk_tolerance x (1 + safety) / 2. The trial
@@ -49,21 +51,24 @@ def experiment(model: OrgModel, rng: np.random.Generator) -> Trial | None:
     opposite, the rest of the employee's actions as they were. The employee sees
     the true outcome with probability ``feedback``, the opposite otherwise, and
     keeps a value seen to work if empowered or if the code does not contradict
-    it (approval); otherwise reverts.
+    it (approval); otherwise reverts. Rows in the mask ``exclude`` (those who
+    copied a colleague this step, under the copy rule) do not experiment.
     """
     if not model.lever_in_use("experimentation"):
         return None
     encouragement = model.lever("experimentation")
     n, m = model.beliefs.shape
     chance = encouragement * model.risk_tolerance * (1.0 + model.safety) / 2.0
+    if exclude is not None:
+        chance = np.where(exclude, 0.0, chance)
     rows = np.flatnonzero(rng.random(n) < chance)
     dims = rng.integers(0, m, size=len(rows))
     old = model.beliefs[rows, dims]
     coin = np.where(rng.random(len(rows)) < 0.5, 1, -1).astype(np.int8)
     values = np.where(old == 0, coin, -old).astype(np.int8)
-    worked = model.reality.better(model.actions, rows, dims, values)
+    worked, acted = model.reality.trial(model.actions, model.performance, rows, dims, values)
     # the trial is acted out: this step's performance is the trial's
-    model.performance[rows] = model.reality.trial_performance(model.actions, rows, dims, values)
+    model.performance[rows] = acted
     model.actions[rows, dims] = values
     seen = np.where(rng.random(len(rows)) < _at(model.lever("feedback"), rows), worked, ~worked)
     code = model.code[dims]
@@ -154,15 +159,33 @@ def learn_from(
     return int(np.count_nonzero(adopt))
 
 
-def share(model: OrgModel, rng: np.random.Generator) -> None:
-    """Interpersonal learning: each employee learns from their best-performing tie.
+def share(model: OrgModel, rng: np.random.Generator) -> np.ndarray | None:
+    """Interpersonal learning along ties, by ``calibration.sharing_rule``.
 
-    Rate per differing belief: knowledge_sharing x skill x openness (and only
-    from a tie who performs better and speaks up).
+    rate = knowledge_sharing x skill x openness, and a tie teaches only if it
+    performs better and speaks up (probability = its safety).
+
+    - best: each employee adopts each differing belief of their best-performing
+      tie with probability rate (Miller et al. 2006).
+    - majority: on each dimension, the majority belief of the ties that perform
+      better is adopted with probability rate (Fang et al. 2010).
+    - copy: with probability rate the employee looks at their ties; if the best
+      performs better, they copy its acted solution, missing each differing
+      value with probability copy_error, and revert if the result is worse
+      (Lazer and Friedman 2007). Returns the mask of those who copied (they do
+      not experiment this step); the other rules return None.
     """
     if not model.lever_in_use("knowledge_sharing"):
-        return
-    sharing = model.lever("knowledge_sharing")
+        return None
+    rule = model.config.calibration.sharing_rule
+    rate = (
+        np.broadcast_to(model.lever("knowledge_sharing"), model.employees)
+        * model.skill
+        * model.openness
+    )
+    if rule == "majority":
+        _share_majority(model, rate, rng)
+        return None
     # the best-performing tie, ties broken at random for each learner: performance as
     # integers (ranks, when it is fractional), plus noise below 1 on each tie end
     perf = model.performance
@@ -170,9 +193,57 @@ def share(model: OrgModel, rng: np.random.Generator) -> None:
         perf = np.unique(perf, return_inverse=True)[1]
     noise = rng.random(len(model.ties.indices), dtype=np.float32) * np.float32(0.5)
     source = model.ties.best(perf.astype(np.float64), noise)
-    rate = np.broadcast_to(sharing, model.employees) * model.skill * model.openness
+    if rule == "copy":
+        return _copy(model, source, rate, rng)
     learners = np.flatnonzero((source >= 0) & (rate > 0))
     model.counts["shares"] += learn_from(model, learners, source[learners], rate[learners], rng)
+    return None
+
+
+def _share_majority(model: OrgModel, rate: np.ndarray, rng: np.random.Generator) -> None:
+    """The majority rule: each learner weighs the beliefs of its better ties, one vote each."""
+    from scipy.sparse import csr_matrix
+
+    ties, perf, n = model.ties, model.performance, model.employees
+    if len(ties.indices) == 0:
+        return
+    speaks = rng.random(len(ties.indices)) < model.safety[ties.indices]
+    votes = (perf[ties.indices] > perf[ties.owner]) & speaks
+    weights = csr_matrix((votes.astype(np.int32), ties.indices, ties.indptr), shape=(n, n))
+    majority = np.sign(weights @ model.beliefs.astype(np.int32)).astype(np.int8)
+    draws = rng.random(model.beliefs.shape, dtype=np.float32)
+    adopt = (
+        (majority != 0) & (majority != model.beliefs) & (draws < rate.astype(np.float32)[:, None])
+    )
+    model.beliefs[adopt] = majority[adopt]
+    model.counts["shares"] += int(np.count_nonzero(adopt))
+
+
+def _copy(
+    model: OrgModel, source: np.ndarray, rate: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """The copy rule (Lazer and Friedman): returns the mask of employees who copied."""
+    n = model.employees
+    looks = np.flatnonzero((rng.random(n) < rate) & (source >= 0))
+    sources = source[looks]
+    better = model.performance[sources] > model.performance[looks]
+    speaks = rng.random(len(looks)) < model.safety[sources]
+    rows, sources = looks[better & speaks], sources[better & speaks]
+    copied = np.zeros(n, dtype=bool)
+    copied[rows] = True
+    if len(rows) == 0:
+        return copied
+    mine, theirs = model.actions[rows], model.actions[sources]
+    missed = (mine != theirs) & (rng.random(mine.shape) < model.config.calibration.copy_error)
+    new = np.where(missed, mine, theirs)
+    result = model.reality.performance(new)
+    keep = result >= model.performance[rows]  # revert if the copy came out worse
+    rows, new = rows[keep], new[keep]
+    model.counts["shares"] += int(np.count_nonzero(new != model.beliefs[rows]))
+    model.beliefs[rows] = new
+    model.actions[rows] = new
+    model.performance[rows] = result[keep]
+    return copied
 
 
 def meet_across_teams(model: OrgModel, rng: np.random.Generator) -> None:

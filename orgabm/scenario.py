@@ -34,6 +34,7 @@ __all__ = [
     "change_scenario",
     "load_scenario",
     "parse_override",
+    "read_scenario_file",
     "scenario_dirs",
 ]
 
@@ -216,6 +217,11 @@ class Workforce(_Section):
     """Who joins and leaves, and the traits they bring (newcomers draw them afresh)."""
 
     turnover: Probability = Field(0.0, description="per-step replacement probability (p3)")
+    beliefs: Literal["uncertain", "decided"] = Field(
+        "uncertain",
+        description="starting beliefs (and newcomers'): uncertain: -1, 0 or +1 at random "
+        "(March); decided: -1 or +1 at random (a full solution, as in Lazer and Friedman)",
+    )
     fast_learners: FastLearners = Field(default_factory=FastLearners)
     skill: Trait = _trait(0.5, 0.15, "how faithfully one learns from others, reviews, training")
     risk_tolerance: Trait = _trait(0.3, 0.1, "willingness to try a belief one does not hold")
@@ -275,6 +281,15 @@ class Calibration(_Section):
     mentoring_cost: float = Field(0.5, ge=0.0, description="cost per employee mentored")
     recognition_cost: float = Field(1.0, ge=0.0, description="cost per recognition")
     review_cost: float = Field(0.2, ge=0.0, description="cost per member per review")
+    sharing_rule: Literal["best", "majority", "copy"] = Field(
+        "best",
+        description="how knowledge_sharing works: best: adopt beliefs of the best better tie "
+        "(Miller et al.); majority: adopt the majority belief of the better ties (Fang et "
+        "al.); copy: copy the best better tie's whole solution, else search (Lazer and Friedman)",
+    )
+    copy_error: Rate = Field(
+        0.0, description="copy rule: chance each differing belief is missed when copying"
+    )
 
 
 #: Scenario paths that may change during a run (by an event or the dashboard).
@@ -304,6 +319,76 @@ class Event(_Section):
         return self
 
 
+class AssignmentExperiment(_Section):
+    """The experiment tab's starting point: a lever's range, a second factor, replicates."""
+
+    lever: str = Field(description="the open lever to vary")
+    low: float
+    high: float
+    points: int = Field(5, ge=2, le=11, description="values of the lever")
+    factor: str | None = Field(None, description="a second factor: a path from factors, or "
+                               "leadership.<another open lever>")  # fmt: skip
+    factor_values: list[Any] = Field(default_factory=list, description="its values")
+    replicates: int = Field(10, ge=1, le=50, description="runs per point")
+    metric: str = Field("knowledge", description="the outcome plotted")
+
+
+class Assignment(_Section):
+    """What makes a scenario an assignment: instructions, questions, open and locked levers."""
+
+    title: str = Field(min_length=1)
+    instructions: str = Field(min_length=1, description="Markdown")
+    questions: list[str] = Field(min_length=1)
+    open: dict[str, tuple[float, float]] = Field(
+        min_length=1, description="lever -> [low, high]; every other lever is locked"
+    )
+    factors: dict[str, list[Any]] = Field(
+        default_factory=dict, description="scenario path -> values a second factor may take"
+    )
+    experiment: AssignmentExperiment | None = None
+
+    def factor_choices(self) -> list[str]:
+        """Second factors: the listed paths, then the other open levers."""
+        return [*self.factors, *(f"leadership.{name}" for name in self.open)]
+
+    @model_validator(mode="after")
+    def _check(self) -> Assignment:
+        from .metrics import METRICS
+
+        for name, (low, high) in self.open.items():
+            if name not in Leadership.model_fields:
+                close = difflib.get_close_matches(name, list(Leadership.model_fields), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                levers = ", ".join(Leadership.model_fields)
+                raise _FieldError(f"assignment.open.{name}", name, f"a lever: {levers}{hint}")
+            top = 1_000_000 if name == "after_action_reviews" else 1.0
+            if not 0 <= low <= high <= top:
+                raise _FieldError(f"assignment.open.{name}", [low, high],
+                                  f"[low, high] with 0 <= low <= high <= {top:g}")  # fmt: skip
+        for path, values in self.factors.items():
+            if not values:
+                raise _FieldError(f"assignment.factors.{path}", values, "a non-empty list")
+        e = self.experiment
+        if e is not None:
+            if e.lever not in self.open:
+                raise _FieldError("assignment.experiment.lever", e.lever,
+                                  f"an open lever: {', '.join(self.open)}")  # fmt: skip
+            low, high = self.open[e.lever]
+            if not low <= e.low <= e.high <= high:
+                allowed = f"low <= high within the open range [{low:g}, {high:g}]"
+                raise _FieldError("assignment.experiment.low", [e.low, e.high], allowed)
+            if e.factor is not None and e.factor not in self.factor_choices():
+                raise _FieldError("assignment.experiment.factor", e.factor,
+                                  f"one of {', '.join(self.factor_choices())}")  # fmt: skip
+            if e.factor is not None and not e.factor_values:
+                raise _FieldError("assignment.experiment.factor_values", e.factor_values,
+                                  "the second factor's values (a non-empty list)")  # fmt: skip
+            if e.metric not in METRICS:
+                raise _FieldError("assignment.experiment.metric", e.metric,
+                                  f"a metric: {', '.join(METRICS)}")  # fmt: skip
+        return self
+
+
 class Scenario(_Section):
     """A complete, validated scenario."""
 
@@ -322,6 +407,9 @@ class Scenario(_Section):
     )
     calibration: Calibration = Field(default_factory=Calibration)
     events: list[Event] = Field(default_factory=list, description="scripted events")
+    assignment: Assignment | None = Field(
+        None, description="for educators: instructions, questions, open and locked levers"
+    )
 
     @model_validator(mode="after")
     def _check_network_fits(self) -> Scenario:
@@ -413,6 +501,34 @@ class Scenario(_Section):
             except ScenarioError as exc:
                 raise _FieldError(f"events.{i}.set", event.set, str(exc)) from None
 
+    @model_validator(mode="after")
+    def _check_assignment(self) -> Scenario:
+        task = self.assignment
+        if task is None:
+            return self
+        for name, (low, high) in task.open.items():
+            value = getattr(self.leadership, name)
+            if not low <= value <= high:
+                allowed = f"within the assignment's open range [{low:g}, {high:g}]"
+                raise _FieldError(f"leadership.{name}", value, allowed)
+        data = self.model_dump(exclude={"assignment"})
+        for path, values in task.factors.items():
+            for value in values:
+                changed = None
+                try:
+                    changed = apply_overrides(data, {path: value})
+                    Scenario.model_validate(changed)
+                except ValidationError as exc:
+                    why = _describe(exc.errors(include_url=False)[0], changed or data)
+                    raise _FieldError(
+                        f"assignment.factors.{path}",
+                        value,
+                        f"a value that makes a valid scenario ({why})",
+                    ) from None
+                except ScenarioError as exc:
+                    raise _FieldError(f"assignment.factors.{path}", value, str(exc)) from None
+        return self
+
     def to_yaml(self) -> str:
         """The scenario as YAML, every setting spelled out."""
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
@@ -457,6 +573,10 @@ def resolve_scenario_path(ref: str | Path) -> Path:
     named = available_scenarios()
     if str(ref) in named:
         return named[str(ref)]
+    for d in scenario_dirs():  # a scenario in a subfolder: "validation/fang_2010"
+        inside = (d / f"{ref}.yaml").resolve()
+        if inside.is_file() and inside.is_relative_to(d.resolve()):
+            return inside
     if path.exists():
         raise ScenarioError(f"{ref}: not a file")
     close = difflib.get_close_matches(str(ref), list(named), n=1)
@@ -489,6 +609,50 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def read_scenario_file(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A scenario file's settings, with those of the scenario it ``extends`` underneath.
+
+    ``extends: NAME`` names a file beside this one (``NAME.yaml``), a path relative to
+    it, or a named scenario. The file's own settings win; a section whose ``kind``
+    differs from the base's (a network, say) replaces the base's section whole.
+    """
+    data = read_yaml(path)
+    base_ref = data.pop("extends", None)
+    if base_ref is None:
+        return data
+    if not isinstance(base_ref, str) or not base_ref:
+        raise ScenarioError(f"{path}: extends: {base_ref!r} is not allowed: give a scenario name")
+    for candidate in (path.parent / base_ref, path.parent / f"{base_ref}.yaml"):
+        if candidate.is_file():
+            base_path = candidate
+            break
+    else:
+        try:
+            base_path = resolve_scenario_path(base_ref)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{path}: extends: {exc}") from None
+    chain = (*_chain, path.resolve())
+    if base_path.resolve() in chain:
+        raise ScenarioError(f"{path}: extends: {base_ref} extends this file again (a cycle)")
+    return _merged(read_scenario_file(base_path, chain), data)
+
+
+def _merged(base: Mapping[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:
+    """``own`` over ``base``, section by section (a section of another kind replaces)."""
+    out = dict(base)
+    for key, value in own.items():
+        under = out.get(key)
+        if (
+            isinstance(value, Mapping)
+            and isinstance(under, Mapping)
+            and value.get("kind", under.get("kind")) == under.get("kind")
+        ):
+            out[key] = _merged(under, value)
+        else:
+            out[key] = value
+    return out
+
+
 def load_scenario(
     ref: str | Path | Mapping[str, Any] | Scenario | None = None,
     overrides: Mapping[str, Any] | None = None,
@@ -509,7 +673,7 @@ def load_scenario(
     else:
         path = resolve_scenario_path(ref)
         source = str(ref) if Path(ref).is_file() else f"scenario {ref}"
-        data = read_yaml(path)
+        data = read_scenario_file(path)
     if overrides:
         data = apply_overrides(data, overrides)
     return validate(data, source)
@@ -626,7 +790,9 @@ def _section_class(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, list[s
         else:
             nxt = loc[i + 1] if i + 1 < len(loc) else None
             cls, skip = _resolve_annotation(field.annotation, nxt)
-            if skip and typing.get_origin(field.annotation) in (dict, list):
+            if nxt is None:
+                skip = 0
+            elif skip and typing.get_origin(field.annotation) in (dict, list):
                 keys.append(str(nxt))  # a mapping's key or a list's index stays in the path
         i += 1 + skip
     return holder, keys

@@ -108,3 +108,15 @@ def test_model_runs_on_an_nk_landscape():
     assert frame["performance"].iloc[1:].between(0, 1).all()
     assert frame["performance"].iloc[-1] > frame["performance"].iloc[1]
     assert OrgModel(cfg, rng=1).run().metrics_frame().equals(frame)
+
+
+@pytest.mark.parametrize("kind", ["nk", "march"])
+def test_trial_gives_better_and_trial_performance_at_once(kind):
+    land = NKLandscape(10, 4, "random", 1.0, rng(7)) if kind == "nk" else Reality(10, rng(7))
+    actions = all_solutions(10)[::97]
+    rows = np.arange(len(actions))
+    dims = rng(8).integers(0, 10, size=len(rows))
+    values = np.where(rng(9).random(len(rows)) < 0.5, 1, -1).astype(np.int8)
+    worked, acted = land.trial(actions, land.performance(actions), rows, dims, values)
+    assert (worked == land.better(actions, rows, dims, values)).all()
+    assert acted == pytest.approx(land.trial_performance(actions, rows, dims, values))

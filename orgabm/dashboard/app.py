@@ -10,9 +10,11 @@ import threading
 import time
 
 import solara
+import solara.lab
 
-from ..scenario import available_scenarios, load_scenario, read_yaml
+from ..scenario import DEFAULT_SCENARIO, available_scenarios, load_scenario, read_yaml
 from .assets import ensure_offline_assets
+from .classroom import AssignmentPanel, ExperimentPanel
 from .session import (
     COLOR_BY,
     LEVER_GROUPS,
@@ -20,6 +22,7 @@ from .session import (
     MAX_REPLICATES,
     Config,
     Session,
+    assignments,
     lever_range,
 )
 from .views import belief_strip, history_spec, network_spec, series_spec, team_spec
@@ -53,24 +56,39 @@ def _descriptions() -> dict[str, str]:
 
 
 DESCRIPTIONS = _descriptions()
+ASSIGNMENTS = assignments()
 
 
 def _initial_config(search: str | None) -> tuple[Config, str | None]:
-    """The configuration a link asks for (``?config=...``), or the defaults and a notice."""
+    """The configuration a link asks for (``?config=...`` or ``?assignment=NAME``), or the
+    defaults and a notice."""
     if not search:
         return Config(), None
     params = dict(part.partition("=")[::2] for part in search.split("&") if part)
-    if "config" not in params:
-        return Config(), None
-    return Config.decode(params["config"])
+    if "config" in params:
+        return Config.decode(params["config"])
+    if "assignment" in params:
+        name = f"assignments/{params['assignment']}"
+        if name in ASSIGNMENTS:
+            return Config(scenario=name), None
+        return Config(), (
+            f"There is no assignment {params['assignment']!r} "
+            f"(there are: {', '.join(n.split('/')[1] for n in ASSIGNMENTS)}); showing defaults."
+        )
+    return Config(), None
 
 
 @solara.component
 def LeverSlider(session: Session, name: str, hint: str, on_change) -> None:
-    """One lever: a slider with its plain-language explanation."""
+    """One lever: a slider with its plain-language explanation. In an assignment, a
+    locked lever is greyed out and an open one spans only its allowed range."""
     low, high, step = lever_range(name)
+    task = session.scenario.assignment
+    locked = task is not None and name not in task.open
+    if task is not None and not locked:
+        low, high = task.open[name]
     value = session.lever(name)
-    label = name.replace("_", " ")
+    label = name.replace("_", " ") + (" (locked)" if locked else "")
     if name == "after_action_reviews":
         solara.SliderInt(
             label,
@@ -79,6 +97,7 @@ def LeverSlider(session: Session, name: str, hint: str, on_change) -> None:
             max=int(high),
             step=int(step),
             on_value=lambda v: on_change(name, v),
+            disabled=locked,
         )
     else:
         solara.SliderFloat(
@@ -88,8 +107,10 @@ def LeverSlider(session: Session, name: str, hint: str, on_change) -> None:
             max=high,
             step=step,
             on_value=lambda v: on_change(name, v),
+            disabled=locked,
         )
-    solara.Text(hint, style={"font-size": "12px", "color": "#555", "margin-top": "-10px"})
+    solara.Text(hint, style={"font-size": "12px", "color": "#999" if locked else "#555",
+                             "margin-top": "-10px"})  # fmt: skip
 
 
 @solara.component
@@ -265,6 +286,7 @@ def Page() -> None:
     session = solara.use_memo(lambda: Session(config), dependencies=[version])
     lock = solara.use_memo(threading.Lock, dependencies=[])
     tick = solara.use_memo(lambda: solara.reactive(0), dependencies=[])
+    tab, set_tab = solara.use_state(0)
 
     def reset(new: Config | None = None) -> None:
         chosen = new or config
@@ -280,25 +302,40 @@ def Page() -> None:
     def update(**changes) -> None:
         reset(Config(**{**config.__dict__, "levers": dict(config.levers), **changes}))
 
-    def change_lever(name: str, value: float) -> None:
-        with lock:
-            session.set_lever(name, value)
-        tick.value += 1
-
     def set_color(color: str) -> None:
         set_config(Config(**{**config.__dict__, "color": color}))
 
+    def choose_assignment(title: str) -> None:
+        chosen = next((k for k, t in ASSIGNMENTS.items() if t == title), DEFAULT_SCENARIO)
+        update(scenario=chosen, levers={}, employees=None, network=None, compare=None)
+
+    def change_lever(name: str, value: float) -> None:
+        try:
+            with lock:
+                session.set_lever(name, value)
+        except ValueError as exc:  # a locked lever: the slider is disabled, but say so
+            set_notice(str(exc))
+        tick.value += 1
+
+    scenario = load_scenario(config.scenario)
+    task = scenario.assignment
     solara.Title("orgabm: organizational learning")
     with solara.Sidebar():
         solara.Text("Scenario", style={"font-weight": "bold"})
         solara.Select(
-            "Preset",
-            values=list(DESCRIPTIONS),
-            value=config.scenario,
-            on_value=lambda v: update(scenario=v, levers={}, employees=None, network=None),
+            "Assignment",
+            values=["(none)", *ASSIGNMENTS.values()],
+            value=ASSIGNMENTS.get(config.scenario, "(none)"),
+            on_value=choose_assignment,
         )
-        solara.Text(DESCRIPTIONS.get(config.scenario, ""), style={"font-size": "12px"})
-        scenario = load_scenario(config.scenario)
+        if task is None:
+            solara.Select(
+                "Preset",
+                values=list(DESCRIPTIONS),
+                value=config.scenario,
+                on_value=lambda v: update(scenario=v, levers={}, employees=None, network=None),
+            )
+            solara.Text(DESCRIPTIONS.get(config.scenario, ""), style={"font-size": "12px"})
         solara.SliderInt(
             f"Employees (browser cap {MAX_EMPLOYEES:,})",
             value=min(config.employees or scenario.organization.employees, MAX_EMPLOYEES),
@@ -306,12 +343,14 @@ def Page() -> None:
             max=MAX_EMPLOYEES,
             step=10,
             on_value=lambda v: update(employees=v),
+            disabled=task is not None,
         )
         solara.Select(
             "Network",
             values=NETWORK_KINDS,
             value=config.network or scenario.organization.network.kind,
             on_value=lambda v: update(network=v),
+            disabled=task is not None,
         )
         solara.InputInt(
             "Seed", value=config.seed, on_value=lambda v: update(seed=max(0, int(v or 0)))
@@ -341,4 +380,15 @@ def Page() -> None:
     with solara.Column(style={"padding": "8px"}):
         if notice:
             solara.Warning(notice)
-        Stage(session, lock, tick, config, set_color, reset, router)
+        with solara.Row(style={"align-items": "flex-start", "flex-wrap": "wrap"}):
+            with solara.Column(style={"flex": "1 1 900px", "min-width": "0"}):
+                with solara.lab.Tabs(value=tab, on_value=set_tab):
+                    solara.lab.Tab("Live run")
+                    solara.lab.Tab("Experiment")
+                # both stay mounted (the live run keeps playing while an experiment runs)
+                with solara.Column(style={"display": "flex" if tab == 0 else "none"}):
+                    Stage(session, lock, tick, config, set_color, reset, router)
+                with solara.Column(style={"display": "none" if tab == 0 else "flex"}):
+                    ExperimentPanel(config.scenario, scenario, config.seed)
+            if task is not None:
+                AssignmentPanel(scenario)

@@ -15,7 +15,10 @@ from pathlib import Path
 
 from .assets import ensure_offline_assets
 
-__all__ = ["CHROMIUM_ARGS", "CHROMIUM_PATH", "app_path", "command", "free_port", "running_server"]
+__all__ = [
+    "CHROMIUM_ARGS", "CHROMIUM_PATH", "app_path", "command", "free_port", "running_server",
+    "server_env", "serving",
+]  # fmt: skip
 
 #: Debian's Chromium, driven headless by Playwright (its own browser download does not work
 #: on machines without internet), and the flags that keep it off the network.
@@ -36,6 +39,14 @@ def command(host: str = "127.0.0.1", port: int = 8765, production: bool = True) 
     line = [sys.executable, "-m", "solara", "run", "orgabm.dashboard.app", "--host", host,
             "--port", str(port), "--no-open"]  # fmt: skip
     return [*line, "--production"] if production else line
+
+
+def server_env() -> dict[str, str]:
+    """The server's environment: this interpreter's path, and sessions whose connection
+    dropped freed after 2 minutes (Solara keeps them 24 h by default), unless set."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "2m")
+    return env
 
 
 def free_port() -> int:
@@ -61,18 +72,20 @@ def wait_until_up(url: str, seconds: float = 90.0, process: subprocess.Popen | N
 
 
 @contextlib.contextmanager
-def running_server(log: Path | None = None, port: int | None = None) -> Iterator[str]:
-    """A dashboard server on a free loopback port for the duration of the block; yields its URL."""
+def serving(
+    log: Path | None = None, port: int | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A dashboard server on a free loopback port for the duration of the block; yields its
+    URL and process."""
     ensure_offline_assets()
     port = port or free_port()
     out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     process = subprocess.Popen(command("127.0.0.1", port), stdout=out, stderr=subprocess.STDOUT,
-                               env=env)  # fmt: skip
+                               env=server_env())  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, process=process)
-        yield url
+        yield url, process
     finally:
         process.terminate()
         try:
@@ -81,3 +94,10 @@ def running_server(log: Path | None = None, port: int | None = None) -> Iterator
             process.kill()
         if log:
             out.close()
+
+
+@contextlib.contextmanager
+def running_server(log: Path | None = None, port: int | None = None) -> Iterator[str]:
+    """A dashboard server on a free loopback port for the duration of the block; yields its URL."""
+    with serving(log, port) as (url, _):
+        yield url

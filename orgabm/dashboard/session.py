@@ -28,7 +28,7 @@ from ..scenario import (
     load_scenario,
 )
 
-__all__ = ["COLOR_BY", "LEVER_GROUPS", "MAX_EMPLOYEES", "Config", "Session"]
+__all__ = ["COLOR_BY", "LEVER_GROUPS", "MAX_EMPLOYEES", "Config", "Session", "assignments"]
 
 #: The browser runs at most this many employees (the cap is said in the UI).
 MAX_EMPLOYEES = 2_000
@@ -119,6 +119,23 @@ SERIES = {
 }
 
 
+def assignments() -> dict[str, str]:
+    """The shipped assignments: scenario name ("assignments/<file>") -> title."""
+    from ..scenario import scenario_dirs
+
+    out = {}
+    for folder in scenario_dirs():
+        for path in sorted((folder / "assignments").glob("*.yaml")):
+            name = f"assignments/{path.stem}"
+            try:
+                task = load_scenario(name).assignment
+            except ScenarioError:
+                continue
+            if task is not None:
+                out[name] = task.title
+    return out
+
+
 @dataclass
 class Config:
     """What a session shows: the part a link encodes."""
@@ -140,9 +157,11 @@ class Config:
 
     @classmethod
     def decode(cls, text: str | None) -> tuple[Config, str | None]:
-        """A configuration from ``encode``'s string, or the defaults and a notice."""
+        """A configuration from ``encode``'s string, or the defaults and a notice (an
+        assignment's link that asks for too much falls back to that assignment)."""
         if not text:
             return cls(), None
+        data: Any = None
         try:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
             data = json.loads(raw)
@@ -152,13 +171,35 @@ class Config:
             config.check()
             return config, None
         except (ValueError, TypeError, ScenarioError) as exc:
+            task = data.get("scenario") if isinstance(data, dict) else None
+            if task in assignments():
+                return cls(scenario=task), (
+                    f"The link's configuration could not be used ({exc}); showing the "
+                    "assignment as set."
+                )
             return cls(), f"The link's configuration could not be read ({exc}); showing defaults."
+
+    @property
+    def assignment(self) -> Any:
+        """The scenario's assignment, or None."""
+        return load_scenario(self.scenario).assignment if self.scenario.startswith(
+            "assignments/") else None  # fmt: skip
 
     def check(self) -> None:
         """Raise ValueError unless every field is usable."""
-        names = available_scenarios()
+        names = {**available_scenarios(), **assignments()}
         if self.scenario not in names:
             raise ValueError(f"unknown scenario {self.scenario!r}")
+        task = self.assignment
+        if task is not None:
+            for name, value in self.levers.items():
+                if name not in task.open:
+                    raise ValueError(f"{name} is locked in this assignment")
+                low, high = task.open[name]
+                if not low <= float(value) <= high:
+                    raise ValueError(f"{name} {value!r}: the assignment allows {low:g} to {high:g}")
+            if self.employees is not None or self.network is not None:
+                raise ValueError("the assignment fixes the organization's size and network")
         if self.compare is not None and self.compare not in names:
             raise ValueError(f"unknown scenario to compare {self.compare!r}")
         if not isinstance(self.seed, int) or self.seed < 0:
@@ -261,9 +302,19 @@ class Session:
             self._narrate()
 
     def set_lever(self, name: str, value: float) -> None:
-        """Change a lever of the displayed run (and its replicates) from the next step on."""
+        """Change a lever of the displayed run (and its replicates) from the next step on.
+
+        An assignment's locked levers, and open ones outside their range, raise ValueError.
+        """
         if name not in LEVERS:
             raise ValueError(f"unknown lever {name!r}")
+        task = self.scenario.assignment
+        if task is not None:
+            if name not in task.open:
+                raise ValueError(f"{name} is locked in this assignment")
+            low, high = task.open[name]
+            if not low <= float(value) <= high:
+                raise ValueError(f"{name} {value!r}: the assignment allows {low:g} to {high:g}")
         before = float(getattr(self.model.config.leadership, name))
         value = int(value) if name == "after_action_reviews" else float(value)
         if value == before:

@@ -1,0 +1,140 @@
+"""A class on one server: 30 browser sessions play their own runs, 5 start sweeps at once.
+
+    .venv/bin/python benchmarks/bench_classroom.py                 # 30 sessions, 5 sweeps
+    .venv/bin/python benchmarks/bench_classroom.py --sessions 10 --sweepers 2
+
+One dashboard server on a loopback port, one headless Chromium with a context per
+student. Every session but the probes presses Play; the sweepers then start the
+experiment tab's default sweep at the same moment (the server runs one at a time
+and queues the rest). While the sweeps run, the probe sessions click Step and time,
+in the page's own clock, how long until every chart has drawn that step. Then it
+checks that every player advanced, that the probes moved only by their own clicks,
+and that the server's memory comes back near its baseline once the contexts close.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+from orgabm.dashboard.serve import CHROMIUM_ARGS, CHROMIUM_PATH, serving
+
+RENDERED = """(i) => {
+  const views = [...document.querySelectorAll('[data-rendered]')];
+  return views.length >= 5 && views.every((el) => Number(el.dataset.rendered) >= i);
+}"""
+STEP = """() => {
+  const el = [...document.querySelectorAll('span, div')].find(
+    (e) => e.childElementCount === 0 && /^Step: \\d+$/.test(e.textContent));
+  return el ? Number(el.textContent.slice(6)) : -1;
+}"""
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process (Linux), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _open(browser, url: str) -> Page:
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page.goto(url)
+    page.get_by_text("Step: 0", exact=True).wait_for(timeout=180_000)
+    page.wait_for_function(RENDERED, arg=0, timeout=180_000, polling=100)
+    return page
+
+
+def run(url: str, pid: int, sessions: int = 30, sweepers: int = 5, probes: int = 3,
+        probe_steps: int = 8, log=print) -> dict:  # fmt: skip
+    """Run the class; returns the figures (latencies in ms, memory in MiB)."""
+    result: dict = {"sessions": sessions, "sweepers": sweepers, "probes": probes}
+    with sync_playwright() as play:
+        browser = play.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        warm = _open(browser, url)
+        warm.context.close()
+        time.sleep(3)
+        result["rss_baseline"] = rss_mib(pid)
+        started = time.perf_counter()
+        pages = [_open(browser, url) for _ in range(sessions)]
+        result["open_seconds"] = time.perf_counter() - started
+        log(f"{sessions} sessions open in {result['open_seconds']:.0f} s")
+        probe_pages, players = pages[:probes], pages[probes:]
+        for page in players:
+            page.get_by_role("button", name="Play").click()
+        time.sleep(2)
+        sweeping = players[:sweepers]
+        for page in sweeping:
+            page.get_by_role("tab", name="Experiment").click()
+        for page in sweeping:  # as close to "at once" as one driver gets
+            page.get_by_role("button", name="Run experiment").click()
+        sweep_started = time.perf_counter()
+        queued = 0
+        for page in sweeping:
+            if page.get_by_text("position", exact=False).count():
+                queued += 1
+        result["queued_seen"] = queued
+        latencies, during = [], []
+        for k in range(probe_steps):
+            for page in probe_pages:
+                now = page.evaluate(STEP)
+                t0 = page.evaluate("() => performance.now()")
+                page.get_by_role("button", name="Step", exact=True).click()
+                page.wait_for_function(RENDERED, arg=now + 1, timeout=60_000, polling=20)
+                latencies.append(page.evaluate("() => performance.now()") - t0)
+                busy = any(p.get_by_text("Running:", exact=False).count() for p in sweeping)
+                during.append(busy)
+            log(f"probe round {k + 1}: median so far {statistics.median(latencies):.0f} ms")
+        result["latency_median_ms"] = statistics.median(latencies)
+        result["latency_max_ms"] = max(latencies)
+        result["latency_while_sweeping"] = sum(during)
+        result["latency_samples"] = len(latencies)
+        for page in sweeping:
+            page.get_by_text("Done:", exact=False).wait_for(timeout=600_000)
+        result["sweeps_seconds"] = time.perf_counter() - sweep_started
+        result["rss_peak"] = rss_mib(pid)
+        steps = [page.evaluate(STEP) for page in pages]
+        result["probe_steps"] = steps[:probes]
+        result["player_steps_min"] = min(steps[probes:])
+        result["player_steps_median"] = statistics.median(steps[probes:])
+        result["isolated"] = all(s == probe_steps for s in steps[:probes])
+        result["advanced"] = all(s > 0 for s in steps[probes:])
+        result["done_only_where_run"] = all(
+            page.get_by_text("Done:", exact=False).count() == 0
+            for page in pages[probes + sweepers :]
+        )
+        for page in pages:
+            page.context.close()
+        browser.close()
+    after, deadline = rss_mib(pid), time.monotonic() + 120
+    while after > result["rss_baseline"] * 1.25 and time.monotonic() < deadline:
+        time.sleep(2)
+        after = rss_mib(pid)
+    result["rss_after"] = after
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--sweepers", type=int, default=5)
+    parser.add_argument("--probes", type=int, default=3)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    with serving() as (url, process):
+        result = run(url, process.pid, args.sessions, args.sweepers, args.probes)
+    print(json.dumps(result, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

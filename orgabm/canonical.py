@@ -1,0 +1,475 @@
+"""The published models orgabm generalizes, besides March: Lazer and Friedman (2007),
+Fang, Lee and Schilling (2010), Miller, Zhao and Calantone (2006).
+
+Each experiment is a scenario in ``scenarios/validation/`` run as a sweep; the
+functions return tables of means with 95% confidence intervals. The tests call
+them with fewer runs; ``orgabm validate-suite`` with the full counts.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from .batch import Sweep, run_sweep
+from .model import OrgModel
+from .runner import mean_ci
+from .scenario import load_scenario
+from .store import Store
+
+__all__ = [
+    "LF_EXPERIMENTS",
+    "SolutionModel",
+    "TacitModel",
+    "fang",
+    "lazer_friedman",
+    "miller",
+]
+
+NETWORK = "organization.network.kind"
+VELOCITY = "leadership.knowledge_sharing"
+COPY_ERROR = "calibration.copy_error"
+REWIRE = "organization.network.rewire"
+DENSITY = "organization.network.density"
+CROSS = "organization.network.cross_team_ties"
+P5 = "leadership.knowledge_sharing"
+
+#: Lazer and Friedman's experiments: scenario file -> the points it sweeps.
+LF_EXPERIMENTS: dict[str, list[dict[str, Any]]] = {
+    "lazer_friedman_networks": [{NETWORK: "line"}, {NETWORK: "complete"}],
+    "lazer_friedman_velocity": [
+        {NETWORK: net, VELOCITY: v} for net in ("line", "complete") for v in (1.0, 0.5, 0.2, 0.1)
+    ],
+    "lazer_friedman_copy_error": [
+        {NETWORK: net, COPY_ERROR: e} for net in ("line", "complete") for e in (0.0, 0.2)
+    ],
+    "lazer_friedman_k0": [{NETWORK: "line"}, {NETWORK: "complete"}],
+    "lazer_friedman_small_world": [{REWIRE: r} for r in (0.0, 0.01, 0.05, 0.1, 0.25, 1.0)],
+    "lazer_friedman_density": [{DENSITY: d} for d in (0.02, 0.05, 0.1, 0.25, 0.5, 1.0)],
+}
+
+#: Fang et al.: cross-group tie probabilities, on a log scale.
+FANG_CROSS = (0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+#: Miller et al.: interpersonal learning rates p5.
+MILLER_P5 = (0.0, 0.05, 0.1, 0.3, 0.5, 0.9)
+
+
+class SolutionModel(OrgModel):
+    """Also records the mean score of employees' current solutions (their beliefs)."""
+
+    extra_metrics: ClassVar[dict] = {
+        "solution_score": lambda model: float(model.reality.performance(model.beliefs).mean()),
+    }
+
+
+def _knowledge_on(tacit: bool):
+    def measure(model: OrgModel) -> float:
+        cut = model.codifiable if model.codifiable is not None else model.dimensions
+        part = slice(cut, None) if tacit else slice(0, cut)
+        truth = model.reality.values[part].astype(np.int32)
+        if len(truth) == 0:
+            return float("nan")
+        return float((model.beliefs[:, part] @ truth).mean()) / len(truth)
+
+    return measure
+
+
+class TacitModel(OrgModel):
+    """Also records knowledge on the tacit and on the codifiable dimensions apart."""
+
+    extra_metrics: ClassVar[dict] = {
+        "tacit_knowledge": _knowledge_on(True),
+        "codifiable_knowledge": _knowledge_on(False),
+    }
+
+
+def _sweep(
+    name: str,
+    points: list[dict[str, Any]],
+    runs: int,
+    seed: int,
+    workers: int | None,
+    progress: bool | None,
+    keep: Path | None,
+    model: str | None = None,
+    common_seeds: bool = False,
+) -> Store:
+    """Run ``scenarios/validation/<name>.yaml`` over ``points`` (in ``keep/name`` if given)."""
+    built = Sweep.build(load_scenario(f"validation/{name}"), points, reps=runs, seed=seed,
+                        model=model, common_seeds=common_seeds,
+                        spec={"validation": name})  # fmt: skip
+    if keep is not None:
+        folder = Path(keep) / name
+        run_sweep(built, folder, workers=workers, progress=progress)
+        return Store(folder)
+    folder = Path(tempfile.mkdtemp(prefix=f"orgabm-{name}-"))
+    run_sweep(built, folder, workers=workers, progress=progress)
+    store = Store(folder)
+    weakref.finalize(store, shutil.rmtree, folder, ignore_errors=True)
+    return store
+
+
+def curves(steps: pd.DataFrame, by: Sequence[str], metric: str) -> pd.DataFrame:
+    """Mean and 95% band of ``metric`` at every step, for each combination of ``by``."""
+    frames = []
+    for key, part in steps.groupby(list(by), sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        paths = part.pivot_table(index="run_id", columns="step", values=metric)
+        mean = paths.mean().to_numpy()
+        half = 1.96 * paths.std(ddof=1).to_numpy() / np.sqrt(len(paths))
+        frame = pd.DataFrame({"step": paths.columns.to_numpy(), "runs": len(paths), "mean": mean,
+                              "ci_low": mean - half, "ci_high": mean + half})  # fmt: skip
+        for column, value in zip(by, key, strict=True):
+            frame.insert(0, column, value)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def finals(runs: pd.DataFrame, by: Sequence[str], metrics: Sequence[str]) -> pd.DataFrame:
+    """Mean and 95% CI of each metric at the end of the runs, for each combination of ``by``."""
+    rows = []
+    for key, group in runs.groupby(list(by), sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        row: dict[str, Any] = {**dict(zip(by, key, strict=True)), "runs": len(group)}
+        for metric in metrics:
+            mean, lo, hi = mean_ci(group[metric].to_numpy(dtype=float))
+            row[metric] = mean
+            row[f"{metric}_low"], row[f"{metric}_high"] = lo, hi
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- experiments
+def lazer_friedman(
+    name: str = "lazer_friedman_networks",
+    runs: int = 300,
+    seed: int = 2007,
+    points: list[dict[str, Any]] | None = None,
+    workers: int | None = None,
+    progress: bool | None = False,
+    keep: Path | None = None,
+) -> pd.DataFrame:
+    """Mean solution score per round, for each point of one of :data:`LF_EXPERIMENTS`.
+
+    Every point sees the same landscapes and starting solutions (common seeds):
+    the environment and the beliefs are drawn before the network.
+    """
+    chosen = points if points is not None else LF_EXPERIMENTS[name]
+    store = _sweep(name, chosen, runs, seed, workers, progress, keep,
+                   model="orgabm.canonical:SolutionModel", common_seeds=True)  # fmt: skip
+    by = list(dict.fromkeys(path for point in chosen for path in point))
+    steps = store.steps(columns=["run_id", "step", "solution_score", *by])
+    names = {NETWORK: "network", VELOCITY: "velocity", COPY_ERROR: "copy_error",
+             REWIRE: "rewire", DENSITY: "density"}  # fmt: skip
+    table = curves(steps, by, "solution_score").rename(columns=names)
+    reps = store.runs().set_index("run_id")["rep"]
+    # every run's score by replicate: conditions share landscapes rep by rep (paired)
+    table.attrs["runs"] = steps.assign(rep=steps["run_id"].map(reps)).rename(columns=names)
+    return table
+
+
+def fang(
+    runs: int = 300,
+    seed: int = 2010,
+    cross: Sequence[float] = FANG_CROSS,
+    workers: int | None = None,
+    progress: bool | None = False,
+    keep: Path | None = None,
+) -> pd.DataFrame:
+    """Final mean knowledge against the cross-group tie probability."""
+    store = _sweep("fang_2010", [{CROSS: c} for c in cross], runs, seed, workers, progress, keep)
+    table = finals(store.runs(), [CROSS], ["knowledge"])
+    return table.rename(columns={CROSS: "cross_group_ties"})
+
+
+def miller(
+    runs: int = 300,
+    seed: int = 2006,
+    rates: Sequence[float] = MILLER_P5,
+    workers: int | None = None,
+    progress: bool | None = False,
+    keep: Path | None = None,
+) -> pd.DataFrame:
+    """Final knowledge (tacit, codifiable, the code's) against interpersonal learning p5."""
+    store = _sweep("miller_2006", [{P5: p} for p in rates], runs, seed, workers, progress, keep,
+                   model="orgabm.canonical:TacitModel")  # fmt: skip
+    metrics = ["tacit_knowledge", "codifiable_knowledge", "code_knowledge", "knowledge"]
+    return finals(store.runs(), [P5], metrics).rename(columns={P5: "p5"})
+
+
+# --------------------------------------------------------------------------- findings
+@dataclass
+class Finding:
+    """A published direction, what orgabm shows, and whether it holds."""
+
+    experiment: str
+    published: str
+    observed: str
+    holds: bool
+
+
+def _at(table: pd.DataFrame, step: int, **where: Any) -> pd.Series:
+    rows = table[table["step"] == step]
+    for column, value in where.items():
+        rows = rows[rows[column] == value]
+    return rows.iloc[0]
+
+
+def _crossing(table: pd.DataFrame, slow: dict, fast: dict) -> int | None:
+    """The first round from which ``slow`` stays at or above ``fast`` (None: never)."""
+    a = table.loc[(table[list(slow)] == pd.Series(slow)).all(axis=1)].set_index("step")["mean"]
+    b = table.loc[(table[list(fast)] == pd.Series(fast)).all(axis=1)].set_index("step")["mean"]
+    ahead = (a >= b).to_numpy()
+    behind = np.flatnonzero(~ahead)
+    if len(behind) == 0:
+        return 0
+    return None if behind[-1] == len(ahead) - 1 else int(a.index[behind[-1] + 1])
+
+
+def _beats(a: pd.Series, b: pd.Series) -> bool:
+    """Whether mean a exceeds mean b by more than the wider of their 95% half-widths."""
+    half = max(a["ci_high"] - a["ci_low"], b["ci_high"] - b["ci_low"]) / 2
+    return bool(a["mean"] - b["mean"] > half)
+
+
+def _stat(row: pd.Series, metric: str) -> pd.Series:
+    """A row's ``metric`` with its CI, as mean, ci_low, ci_high (for :func:`_beats`)."""
+    return pd.Series({"mean": row[metric], "ci_low": row[f"{metric}_low"],
+                      "ci_high": row[f"{metric}_high"]})  # fmt: skip
+
+
+def _paired(table: pd.DataFrame, step: int, a: dict, b: dict) -> tuple[float, float, float]:
+    """Mean paired difference a - b at ``step`` (the same landscape and start, replicate by
+    replicate), with its 95% CI."""
+    runs = table.attrs["runs"]
+    runs = runs[runs["step"] == step]
+
+    def pick(where: dict) -> pd.Series:
+        rows = runs.loc[(runs[list(where)] == pd.Series(where)).all(axis=1)]
+        return rows.set_index("rep")["solution_score"]
+
+    diff = (pick(a) - pick(b)).dropna()
+    return mean_ci(diff.to_numpy())
+
+
+def _ahead(table: pd.DataFrame, step: int, a: dict, b: dict) -> tuple[bool, str]:
+    """Whether a scores above b at ``step`` (paired 95% CI above 0), and the difference."""
+    mean, low, high = _paired(table, step, a, b)
+    return bool(low > 0), f"paired difference {mean:+.3f} (95% CI {low:+.3f} to {high:+.3f})"
+
+
+def lf_findings(tables: dict[str, pd.DataFrame], early: int = 5, late: int = 100) -> list[Finding]:
+    """Lazer and Friedman's directions, checked on the tables of :func:`lazer_friedman`."""
+    out: list[Finding] = []
+    line, full = {"network": "line"}, {"network": "complete"}
+    if "lazer_friedman_networks" in tables:
+        t = tables["lazer_friedman_networks"]
+        line_e, full_e = _at(t, early, **line), _at(t, early, **full)
+        line_l, full_l = _at(t, late, **line), _at(t, late, **full)
+        cross = _crossing(t, line, full)
+        early_ok, early_diff = _ahead(t, early, full, line)
+        late_ok, late_diff = _ahead(t, late, line, full)
+        out.append(Finding(
+            "networks", "the totally connected network is better in the short run",
+            f"round {early}: complete {full_e['mean']:.3f}, line {line_e['mean']:.3f}, "
+            f"{early_diff}", early_ok))  # fmt: skip
+        out.append(Finding(
+            "networks", "the linear network is better in the long run; the curves cross "
+            "in the first few dozen rounds",
+            f"round {late}: line {line_l['mean']:.3f}, complete {full_l['mean']:.3f}, "
+            f"{late_diff}; the line leads from round {cross}",
+            late_ok and cross is not None and cross <= 50))  # fmt: skip
+    for name, column, low, high, what in (
+        ("lazer_friedman_velocity", "velocity", 0.1, 1.0, "lower velocity"),
+        ("lazer_friedman_copy_error", "copy_error", 0.2, 0.0, "copying error"),
+    ):
+        if name not in tables:
+            continue
+        t = tables[name]
+        a, b = {**full, column: low}, {**full, column: high}
+        ok, diff = _ahead(t, late, a, b)
+        out.append(Finding(
+            column.replace("_", " "), f"{what} raises long-run performance",
+            f"totally connected, round {late}: {column.replace('_', ' ')} {low:g} "
+            f"{_at(t, late, **a)['mean']:.3f}, {high:g} {_at(t, late, **b)['mean']:.3f}, {diff}",
+            ok))  # fmt: skip
+    if "lazer_friedman_k0" in tables and "lazer_friedman_networks" in tables:
+        t, base = tables["lazer_friedman_k0"], tables["lazer_friedman_networks"]
+        gap0 = _paired(t, late, line, full)
+        gap5 = _paired(base, late, line, full)
+        out.append(Finding(
+            "K = 0", "with K = 0 the network's long-run advantage disappears",
+            f"round {late}, line minus complete: {gap0[0]:+.3f} at K = 0, {gap5[0]:+.3f} "
+            f"at K = 5", abs(gap0[0]) < 0.01 and gap5[1] > 0))  # fmt: skip
+    for name, column, low, high, what in (
+        ("lazer_friedman_small_world", "rewire", 0.0, 1.0, "rewired shortcuts"),
+        ("lazer_friedman_density", "density", 0.02, 1.0, "density"),
+    ):
+        if name not in tables:
+            continue
+        t = tables[name]
+        sparse, dense = {column: low}, {column: high}
+        early_ok, early_diff = _ahead(t, early, dense, sparse)
+        late_ok, late_diff = _ahead(t, late, sparse, dense)
+        out.append(Finding(
+            name.removeprefix("lazer_friedman_").replace("_", " "),
+            f"more {what}: better in the short run, worse in the long run",
+            f"{column} {high:g} against {low:g}: round {early} "
+            f"{_at(t, early, **dense)['mean']:.3f} against {_at(t, early, **sparse)['mean']:.3f}; "
+            f"round {late} {_at(t, late, **dense)['mean']:.3f} against "
+            f"{_at(t, late, **sparse)['mean']:.3f} (sparser minus denser: {late_diff})",
+            early_ok and late_ok))  # fmt: skip
+    return out
+
+
+def fang_findings(table: pd.DataFrame) -> list[Finding]:
+    """Fang et al.'s inverted U: a moderate cross-group probability does best."""
+    best = table.loc[table["knowledge"].idxmax()]
+    ends = table.iloc[[0, -1]]
+    below = [
+        _beats(_stat(best, "knowledge"), _stat(end, "knowledge")) for _, end in ends.iterrows()
+    ]
+    interior = 0 < int(table["knowledge"].to_numpy().argmax()) < len(table) - 1
+    return [Finding(
+        "subgroups", "moderate cross-group linking gives the highest equilibrium knowledge "
+        "(an inverted U)",
+        f"highest {best['knowledge']:.3f} at {best['cross_group_ties']:g}; "
+        f"{ends.iloc[0]['knowledge']:.3f} at {ends.iloc[0]['cross_group_ties']:g} and "
+        f"{ends.iloc[-1]['knowledge']:.3f} at {ends.iloc[-1]['cross_group_ties']:g}",
+        interior and all(below))]  # fmt: skip
+
+
+def miller_findings(table: pd.DataFrame) -> list[Finding]:
+    """Miller et al.: tacit knowledge spreads only through interpersonal learning."""
+    none = table.iloc[0]
+    some = table.iloc[1:]
+    best = some.loc[some["tacit_knowledge"].idxmax()]
+    fastest = table.iloc[-1]
+    return [
+        Finding(
+            "tacit knowledge", "the code cannot carry tacit knowledge: only interpersonal "
+            "learning spreads it",
+            f"tacit knowledge {none['tacit_knowledge']:.3f} without interpersonal learning "
+            f"(p5 = 0), {some['tacit_knowledge'].min():.3f} to "
+            f"{some['tacit_knowledge'].max():.3f} with it",
+            bool(abs(none["tacit_knowledge"]) < 0.05 and (some["tacit_knowledge"] > 0.5).all())),
+        Finding(
+            "learning rate", "as with March's socialization, the fastest interpersonal "
+            "learning ends with less knowledge than a moderate rate",
+            f"tacit knowledge {fastest['tacit_knowledge']:.3f} at p5 = {fastest['p5']:g}, "
+            f"{best['tacit_knowledge']:.3f} at p5 = {best['p5']:g}",
+            bool(best["p5"] != fastest["p5"])
+            and _beats(_stat(best, "tacit_knowledge"), _stat(fastest, "tacit_knowledge"))),
+    ]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- report
+def _figure():
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(6.4, 4.2), dpi=110, layout="constrained")
+
+
+def plot_curves(table: pd.DataFrame, by: Sequence[str], title: str, path: Path) -> None:
+    """Mean solution score per round (with 95% bands), one line per combination of ``by``."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    for key, part in table.groupby(list(by), sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        label = ", ".join(f"{name} {value}" for name, value in zip(by, key, strict=True))
+        ax.plot(part["step"], part["mean"], label=label)
+        ax.fill_between(part["step"], part["ci_low"], part["ci_high"], alpha=0.2)
+    ax.set_xlabel("round")
+    ax.set_ylabel("mean score (normalized, to the 8th power)")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=7, ncol=2)
+    fig.savefig(path)
+
+
+def plot_fang(table: pd.DataFrame, path: Path) -> None:
+    """Final knowledge against the cross-group tie probability (log scale)."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    errors = [table["knowledge"] - table["knowledge_low"],
+              table["knowledge_high"] - table["knowledge"]]  # fmt: skip
+    ax.errorbar(table["cross_group_ties"], table["knowledge"], yerr=errors, marker="o", capsize=3)
+    ax.set_xscale("log")
+    ax.set_xlabel("cross-group tie probability")
+    ax.set_ylabel("mean individual knowledge, final")
+    ax.set_title("Fang, Lee and Schilling (2010): subgroups", fontsize=10)
+    fig.savefig(path)
+
+
+def plot_miller(table: pd.DataFrame, path: Path) -> None:
+    """Final knowledge (tacit, codifiable, the code's) against p5."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    for metric, label in (("tacit_knowledge", "employees, tacit dimensions"),
+                          ("codifiable_knowledge", "employees, codifiable dimensions"),
+                          ("code_knowledge", "the code (all dimensions)")):  # fmt: skip
+        ax.errorbar(table["p5"], table[metric],
+                    yerr=[table[metric] - table[f"{metric}_low"],
+                          table[f"{metric}_high"] - table[metric]],
+                    marker="o", capsize=3, label=label)  # fmt: skip
+    ax.set_xlabel("interpersonal learning rate p5")
+    ax.set_ylabel("knowledge, final")
+    ax.set_title("Miller, Zhao and Calantone (2006): tacit knowledge", fontsize=10)
+    ax.legend(fontsize=8)
+    fig.savefig(path)
+
+
+def _table(frame: pd.DataFrame) -> str:
+    cols = list(frame.columns)
+    lines = ["| " + " | ".join(map(str, cols)) + " |", "|" + "---|" * len(cols)]
+    for row in frame.itertuples(index=False):
+        cells = [
+            f"{v:.3f}" if isinstance(v, float) and not float(v).is_integer() else f"{v}"
+            for v in row
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _findings_list(findings: list[Finding]) -> str:
+    return "\n".join(
+        f"- **{'reproduced' if f.holds else 'NOT reproduced'}**: {f.published}. "
+        f"orgabm: {f.observed}."
+        for f in findings
+    )
+
+
+LF_TITLES = {
+    "lazer_friedman_networks": ("network", "linear against totally connected"),
+    "lazer_friedman_velocity": ("network velocity", "velocity"),
+    "lazer_friedman_copy_error": ("network copy_error", "copying error"),
+    "lazer_friedman_k0": ("network", "a smooth landscape, K = 0"),
+    "lazer_friedman_small_world": ("rewire", "small worlds: rewired shortcuts"),
+    "lazer_friedman_density": ("density", "random networks by density"),
+}
+
+
+def lf_section(tables: dict[str, pd.DataFrame], timings: dict[str, float], img: Path) -> str:
+    """The Lazer and Friedman part of docs/validation.md (plots written to ``img``)."""
+    parts = []
+    for name, table in tables.items():
+        columns, what = LF_TITLES[name]
+        by = columns.split()
+        plot_curves(table, by, f"Lazer and Friedman (2007): {what}", img / f"{name}.png")
+        wide = table[table["step"].isin([0, 10, 25, 50, 100])].pivot_table(
+            index=by, columns="step", values="mean", sort=False
+        )
+        wide.columns = [f"round {c}" for c in wide.columns]
+        parts.append(
+            f"### {what[0].upper()}{what[1:]}\n\n`scenarios/validation/{name}.yaml`, "
+            f"{int(table['runs'].min())} runs per condition, {timings[name]:.0f} s.\n\n"
+            f"![{what}](img/{name}.png)\n\n{_table(wide.reset_index())}\n"
+        )
+    return "\n".join(parts)

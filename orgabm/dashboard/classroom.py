@@ -1,0 +1,192 @@
+"""The educators' parts of the dashboard: an assignment's instructions, and the
+experiment tab that runs a small sweep in the background."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import solara
+
+from ..metrics import METRICS
+from ..scenario import Leadership, Scenario
+from .experiments import MAX_POINTS, MAX_REPLICATES, MAX_RUNS, ExperimentSpec, Job, scheduler
+from .session import LEVERS, lever_range
+
+POLL = 0.4  # seconds between progress checks of a running experiment
+
+
+@solara.component
+def AssignmentPanel(scenario: Scenario) -> None:
+    """The assignment's title, instructions and questions (they stay beside the model)."""
+    task = scenario.assignment
+    if task is None:
+        return
+    with solara.Card(task.title, style={"max-width": "460px"}, classes=["orgabm-assignment"]):
+        solara.Markdown(task.instructions)
+        solara.Text("Questions", style={"font-weight": "bold"})
+        solara.Markdown("\n".join(f"{i}. {q}" for i, q in enumerate(task.questions, start=1)))
+        locked = [name for name in LEVERS if name not in task.open]
+        solara.Text(
+            f"Open levers: {', '.join(task.open)}. Locked (greyed out): {len(locked)} others.",
+            style={"font-size": "12px", "color": "#555"},
+        )
+
+
+def _defaults(scenario: Scenario) -> dict:
+    """The experiment tab's starting values: the assignment's, else the first lever's."""
+    task = scenario.assignment
+    if task is not None and task.experiment is not None:
+        e = task.experiment
+        return {"lever": e.lever, "low": e.low, "high": e.high, "points": e.points,
+                "factor": e.factor, "factor_values": list(e.factor_values),
+                "replicates": e.replicates, "metric": e.metric}  # fmt: skip
+    lever = next(iter(task.open)) if task is not None else "psychological_safety"
+    low, high = task.open[lever] if task is not None else lever_range(lever)[:2]
+    return {"lever": lever, "low": low, "high": high, "points": 5, "factor": None,
+            "factor_values": [], "replicates": 10, "metric": "knowledge"}  # fmt: skip
+
+
+def _open_levers(scenario: Scenario) -> dict[str, tuple[float, float]]:
+    task = scenario.assignment
+    if task is not None:
+        return dict(task.open)
+    return {name: lever_range(name)[:2] for name in LEVERS}
+
+
+def _factor_choices(scenario: Scenario, lever: str) -> list[str]:
+    task = scenario.assignment
+    if task is not None:
+        return [c for c in task.factor_choices() if c != f"leadership.{lever}"]
+    return [f"leadership.{name}" for name in LEVERS if name != lever]
+
+
+def _parse_values(text: str) -> list:
+    from ..scenario import parse_override
+
+    return [parse_override(f"x={item.strip()}")[1] for item in text.split(",") if item.strip()]
+
+
+def result_figure(job: Job):
+    """The metric against the lever with 95% CIs, one line per level of the second factor."""
+    from matplotlib.figure import Figure
+
+    spec, table = job.spec, job.summary()
+    fig = Figure(figsize=(6.4, 3.8), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    groups = table.groupby(spec.factor, sort=False) if spec.factor else [(None, table)]
+    for level, part in groups:
+        label = None if level is None else f"{spec.factor.split('.')[-1]} = {level}"
+        ax.errorbar(part[spec.path], part["mean"],
+                    yerr=[part["mean"] - part["ci_low"], part["ci_high"] - part["mean"]],
+                    marker="o", capsize=3, label=label)  # fmt: skip
+    ax.set_xlabel(spec.lever.replace("_", " "))
+    ax.set_ylabel(f"{spec.metric.replace('_', ' ')} at the end (mean, 95% CI)")
+    ax.set_title(f"{job.total} runs, {spec.replicates} per point", fontsize=10)
+    if spec.factor:
+        ax.legend(fontsize=8)
+    return fig
+
+
+@solara.component
+def ExperimentPanel(scenario_name: str, scenario: Scenario, seed: int) -> None:
+    """Choose a lever and its range (and a second factor), run, watch, plot, download."""
+    start = solara.use_memo(lambda: _defaults(scenario), dependencies=[scenario_name])
+    form, set_form = solara.use_state(start, key=scenario_name)
+    job, set_job = solara.use_state(None, key=f"job-{scenario_name}")
+    _, set_tick = solara.use_state(0)
+    factor_text, set_factor_text = solara.use_state(
+        ", ".join(map(str, start["factor_values"])), key=f"fv-{scenario_name}"
+    )
+    problem, set_problem = solara.use_state(None)
+    opened = _open_levers(scenario)
+
+    def update(**changes) -> None:
+        set_form({**form, **changes})
+
+    def poll() -> None:
+        while job is not None and job.state in ("queued", "running"):
+            time.sleep(POLL)
+            set_tick(time.perf_counter())
+        set_tick(time.perf_counter())
+
+    def start_poll():
+        if job is None:
+            return None
+        thread = threading.Thread(target=poll, daemon=True, name="orgabm-experiment-poll")
+        thread.start()
+        return None
+
+    solara.use_effect(start_poll, dependencies=[job])
+
+    def run() -> None:
+        try:
+            values = _parse_values(factor_text) if form["factor"] else []
+            spec = ExperimentSpec(scenario=scenario_name, seed=seed,
+                                  **{**form, "factor_values": values})  # fmt: skip
+            new = scheduler.submit(spec)
+        except ValueError as exc:
+            set_problem(str(exc))
+            return
+        set_problem(None)
+        if job is not None:
+            job.discard()
+        set_job(new)
+
+    lever = form["lever"]
+    low, high = opened.get(lever, (0.0, 1.0))
+    whole = isinstance(getattr(Leadership(), lever), int)
+    with solara.Card("Experiment: a small sweep", style={"min-width": "460px"}):
+        solara.Select("Lever", values=list(opened), value=lever,
+                      on_value=lambda v: update(lever=v, low=opened[v][0], high=opened[v][1],
+                                                factor=None))  # fmt: skip
+        solara.SliderRangeFloat(
+            f"Range (allowed {low:g} to {high:g})",
+            value=(float(form["low"]), float(form["high"])),
+            min=float(low),
+            max=float(high),
+            step=1.0 if whole else 0.05,
+            on_value=lambda v: update(low=v[0], high=v[1]),
+        )
+        solara.SliderInt("Points", value=form["points"], min=2, max=MAX_POINTS,
+                         on_value=lambda v: update(points=v))  # fmt: skip
+        choices = _factor_choices(scenario, lever)
+        solara.Select("Second factor (optional)", values=["(none)", *choices],
+                      value=form["factor"] or "(none)",
+                      on_value=lambda v: update(factor=None if v == "(none)" else v))  # fmt: skip
+        if form["factor"]:
+            solara.InputText("Its values, comma-separated", value=factor_text,
+                             on_value=set_factor_text)  # fmt: skip
+        solara.SliderInt("Replicates per point", value=form["replicates"], min=1,
+                         max=MAX_REPLICATES, on_value=lambda v: update(replicates=v))  # fmt: skip
+        solara.Select("Outcome", values=list(METRICS), value=form["metric"],
+                      on_value=lambda v: update(metric=v))  # fmt: skip
+        solara.Text(f"At most {MAX_RUNS} runs per experiment on this server; runs use the "
+                    f"seed {seed} (change it in the sidebar).",
+                    style={"font-size": "12px", "color": "#555"})  # fmt: skip
+        busy = job is not None and job.state in ("queued", "running")
+        with solara.Row():
+            solara.Button("Run experiment", color="primary", on_click=run, disabled=busy)
+            solara.Button("Cancel", on_click=lambda: (job.cancel(), set_tick(time.time())),
+                          disabled=not busy)  # fmt: skip
+        if problem:
+            solara.Warning(problem)
+    if job is None:
+        return
+    if job.state == "queued":
+        place = scheduler.position(job)
+        solara.Info(f"Waiting for the server: position {place} in the queue." if place
+                    else "Starting...")  # fmt: skip
+    elif job.state == "running":
+        solara.Text(f"Running: {job.done} of {job.total} runs")
+        solara.ProgressLinear(value=100.0 * job.done / max(1, job.total))
+    elif job.state == "cancelled":
+        solara.Warning("Cancelled.")
+    elif job.state == "failed":
+        solara.Error(f"The experiment failed: {job.error}")
+    elif job.state == "done":
+        solara.Success(f"Done: {job.total} runs in {job.seconds:.1f} s.")
+        solara.FigureMatplotlib(result_figure(job))
+        solara.FileDownload(job.export, filename="orgabm-experiment.zip",
+                            label="Download results (CSV + manifest)")  # fmt: skip
+        solara.Text(f"Reproduce: {job.spec.command()}", style={"font-size": "12px"})

@@ -1,0 +1,189 @@
+"""Teacher's notes: each shipped assignment's experiment run as a sweep, written to
+``docs/teaching/<assignment>.md`` with its plot, the command that reproduces it and
+what the numbers say.
+
+    python -m orgabm.teaching                 # every assignment, 20 runs per point
+    python -m orgabm.teaching --reps 5 --out /tmp/notes
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .dashboard.experiments import ExperimentSpec, Job
+from .dashboard.session import assignments
+
+__all__ = ["READINGS", "expected", "main", "run", "spec_for", "write_note", "write_notes"]
+
+
+def spec_for(name: str, reps: int | None = None, seed: int = 0) -> ExperimentSpec:
+    """The assignment's own experiment (the experiment tab's starting point)."""
+    from .scenario import load_scenario
+
+    e = load_scenario(name).assignment.experiment
+    return ExperimentSpec(scenario=name, lever=e.lever, low=e.low, high=e.high, points=e.points,
+                          factor=e.factor, factor_values=list(e.factor_values),
+                          replicates=reps or e.replicates, metric=e.metric, seed=seed)  # fmt: skip
+
+
+def run(spec: ExperimentSpec, workers: int | None = None) -> Job:
+    """Run the experiment as the dashboard does, but with all CPUs; the finished job."""
+    from .batch import run_sweep
+    from .store import Store
+
+    job = Job(spec, spec.load())
+    started = time.perf_counter()
+    run_sweep(job.sweep, job.folder, workers=workers, progress=None)
+    job.seconds = time.perf_counter() - started
+    job.runs, job.state = Store(job.folder).runs(), "done"
+    return job
+
+
+def expected(job: Job) -> str:
+    """What the numbers say, in sentences: the outcome's range over the lever, per factor level."""
+    spec, table = job.spec, job.summary()
+    what, metric = spec.lever.replace("_", " "), spec.metric.replace("_", " ")
+    groups = table.groupby(spec.factor, sort=False) if spec.factor else [(None, table)]
+    lines = []
+    for level, part in groups:
+        first, last = part.iloc[0], part.iloc[-1]
+        best = part.loc[part["mean"].idxmax()]
+        where = "" if level is None else f"With {spec.factor} = {level}: "
+        change = last["mean"] - first["mean"]
+        lines.append(
+            f"- {where}{metric} goes from {first['mean']:.3f} at {what} = {first[spec.path]:g} "
+            f"to {last['mean']:.3f} at {last[spec.path]:g} ({change:+.3f}); the highest is "
+            f"{best['mean']:.3f} at {best[spec.path]:g}."
+        )
+    return "\n".join(lines)
+
+
+def _plot(job: Job, path: Path) -> None:
+    from .dashboard.classroom import result_figure
+
+    result_figure(job).savefig(path)
+
+
+def _table(job: Job) -> str:
+    table = job.summary()
+    cols = list(table.columns)
+    out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in table.itertuples(index=False):
+        out.append("| " + " | ".join(f"{v:.3f}" if isinstance(v, float) else str(v)
+                                     for v in row) + " |")  # fmt: skip
+    return "\n".join(out)
+
+
+def write_note(name: str, job: Job, out: Path, reading: str) -> Path:
+    """``out/<assignment>.md``: the result, its plot, the command, and the teacher's reading."""
+    scenario = job.scenario
+    task = scenario.assignment
+    stem = name.split("/")[-1]
+    (out / "img").mkdir(parents=True, exist_ok=True)
+    _plot(job, out / "img" / f"{stem}.png")
+    command = job.spec.command(scenario_file=name, out=f"results/{stem}")
+    questions = "\n".join(f"{i}. {q}" for i, q in enumerate(task.questions, start=1))
+    text = f"""# Teacher's note: {task.title}
+
+Assignment file: `scenarios/assignments/{stem}.yaml` (open it in the dashboard with
+`?assignment={stem}` or the Assignment picker). Open levers:
+{", ".join(f"`{k}` [{lo:g}, {hi:g}]" for k, (lo, hi) in task.open.items())}; every other
+lever is locked at the scenario's value.
+
+## The questions
+
+{questions}
+
+## The expected result
+
+The assignment's own experiment, {job.total} runs ({job.spec.replicates} per point), in
+{job.seconds:.0f} s on this machine:
+
+```sh
+{command}
+orgabm report results/{stem}
+```
+
+(`python -m orgabm.teaching` regenerates this note.) Students who keep the seed at 0
+get exactly these numbers; other seeds give numbers within the confidence intervals.
+
+{expected(job)}
+
+![{task.title}](img/{stem}.png)
+
+{_table(job)}
+
+## Reading it
+
+{reading}
+"""
+    path = out / f"{stem}.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+#: The teacher's reading of each assignment's result: the mechanism behind it (docs/ODD.md).
+READINGS = {
+    "assignments/exploration_exploitation": (
+        "March's (1991) result: slow socialization keeps alternative beliefs alive long "
+        "enough for the code to learn from the people who do better than it, so the code "
+        "ends up knowing more. Fast socialization makes everyone agree early, on whatever the "
+        "code held then. Fast code learning helps most when socialization is slow. "
+        "See docs/validation.md for the same curves at 1,000 runs per point."
+    ),
+    "assignments/safety_and_complexity": (
+        "Safety works through experiments: a failure is punished with probability "
+        "1 - psychological safety, and punishment lowers the person's risk tolerance and "
+        "safety (and their colleagues' safety), so fewer experiments are tried and fewer "
+        "are reported. On a simple task (K = 0) each decision can be improved on its own, "
+        "and sharing alone finds most of the answer; on a complex task (K = 5) progress "
+        "needs trying combinations, so the experiments that safety protects matter more. "
+        "Compare the two lines' rise from safety 0 to 1."
+    ),
+    "assignments/silos_and_communities": (
+        "With no ties across teams, each team converges on its own beliefs; most know-how is "
+        "tacit, so the code cannot carry it between teams. Communities of practice give "
+        "each person a chance to meet someone from another team and learn from them if "
+        "they do better, so what one team found reaches the others. The gain comes mostly "
+        "from the first few percent of encounters per step."
+    ),
+    "assignments/reviews_and_safety": (
+        "A review teaches the truth of the dimensions the team reported since the last "
+        "one. A failure is reported only if it is not punished (probability = psychological "
+        "safety) and its author speaks up (probability = their own safety), so in an unsafe "
+        "climate reviews have little to work with. 0 means no reviews; smaller numbers mean "
+        "more frequent reviews."
+    ),
+}
+
+
+def write_notes(out: Path = Path("docs/teaching"), reps: int | None = None,
+                workers: int | None = None) -> list[Path]:  # fmt: skip
+    """Run every shipped assignment's experiment and write its note."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in assignments():
+        job = run(spec_for(name, reps), workers)
+        reading = READINGS.get(name, "")
+        paths.append(write_note(name, job, out, reading))
+        job.discard()
+        print(f"wrote {paths[-1]} ({job.total} runs, {job.seconds:.0f} s)", file=sys.stderr)
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m orgabm.teaching``: regenerate docs/teaching/."""
+    parser = argparse.ArgumentParser(prog="python -m orgabm.teaching", description=__doc__)
+    parser.add_argument("--reps", type=int, help="runs per point (default: the assignment's)")
+    parser.add_argument("--workers", type=int, help="processes (default: all CPUs)")
+    parser.add_argument("--out", type=Path, default=Path("docs/teaching"))
+    args = parser.parse_args(argv)
+    write_notes(args.out, args.reps, args.workers)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

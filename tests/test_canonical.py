@@ -1,0 +1,268 @@
+"""The validation suite beyond March: Lazer and Friedman (2007), Fang et al. (2010) and
+Miller et al. (2006). Mechanism tests on small cases, then each published direction on
+fixed-seed means over reduced run counts (the full counts: orgabm validate-suite)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from orgabm import canonical, policies
+from orgabm.canonical import COPY_ERROR, DENSITY, NETWORK, REWIRE, VELOCITY
+from orgabm.environment import NKLandscape
+from orgabm.model import OrgModel
+from orgabm.scenario import ScenarioError, available_scenarios, load_scenario, scenario_dirs
+
+WORKERS = 2
+VALIDATION = scenario_dirs()[0] / "validation"
+
+
+# --------------------------------------------------------------------------- the files
+def test_every_validation_scenario_loads_by_name():
+    files = sorted(VALIDATION.glob("*.yaml"))
+    assert len(files) >= 12
+    for path in files:
+        cfg = load_scenario(f"validation/{path.stem}")
+        assert cfg.name == path.stem
+        assert cfg.description
+
+
+def test_validation_scenarios_stay_out_of_the_preset_list():
+    assert not any(name.startswith("lazer") for name in available_scenarios())
+
+
+def test_march_experiments_are_marchs_scenario():
+    base = load_scenario("march_1991")
+    fig1 = load_scenario("validation/march_figure1")
+    assert fig1.model_dump(exclude={"name", "description"}) == base.model_dump(
+        exclude={"name", "description"}
+    )
+    turb = load_scenario("validation/march_turbulence")
+    assert turb.environment.turbulence == 0.02 and turb.leadership.socialization == 0.5
+    assert turb.organization.network.kind == "none"
+
+
+def test_lazer_friedman_scenarios_switch_the_extras_off():
+    for name in canonical.LF_EXPERIMENTS:
+        cfg = load_scenario(f"validation/{name}")
+        assert cfg.environment.kind == "nk" and cfg.environment.dimensions == 20
+        assert cfg.environment.power == 8 and cfg.organization.employees == 100
+        assert cfg.leadership.socialization == 0 and cfg.leadership.code_learning == 0
+        assert cfg.calibration.sharing_rule == "copy" and cfg.calibration.climate_rate == 0
+        for trait in ("skill", "openness", "safety", "risk_tolerance"):
+            assert getattr(cfg.workforce, trait).mean == 1.0
+        lev = cfg.leadership
+        assert lev.recognition == lev.training == lev.mentoring == 0
+        assert lev.after_action_reviews == 0 and lev.communities_of_practice == 0
+    assert load_scenario("validation/lazer_friedman_k0").environment.k == 0
+    assert load_scenario("validation/lazer_friedman_networks").environment.k == 5
+
+
+# --------------------------------------------------------------------------- extends
+def test_extends_merges_section_by_section(tmp_path: Path):
+    (tmp_path / "base.yaml").write_text(
+        "steps: 7\nleadership: {socialization: 0.3, code_learning: 0.2}\n"
+        "organization: {employees: 40, network: {kind: small_world, rewire: 0.3}}\n"
+    )
+    (tmp_path / "child.yaml").write_text(
+        "extends: base\nleadership: {socialization: 0.9}\norganization: {network: {kind: ring}}\n"
+    )
+    cfg = load_scenario(tmp_path / "child.yaml")
+    assert cfg.steps == 7 and cfg.organization.employees == 40
+    assert cfg.leadership.socialization == 0.9 and cfg.leadership.code_learning == 0.2
+    # a section of another kind replaces the base's: no rewire carried into a ring
+    assert cfg.organization.network.kind == "ring"
+
+
+def test_extends_a_named_scenario(tmp_path: Path):
+    (tmp_path / "mine.yaml").write_text("extends: march_1991\nsteps: 3\n")
+    cfg = load_scenario(tmp_path / "mine.yaml")
+    assert cfg.steps == 3 and cfg.organization.network.kind == "none"
+
+
+def test_extends_errors_are_one_line(tmp_path: Path):
+    (tmp_path / "a.yaml").write_text("extends: b\n")
+    (tmp_path / "b.yaml").write_text("extends: a\n")
+    with pytest.raises(ScenarioError, match="cycle"):
+        load_scenario(tmp_path / "a.yaml")
+    (tmp_path / "c.yaml").write_text("extends: march_191\n")
+    with pytest.raises(ScenarioError, match=r"extends: .*did you mean 'march_1991'"):
+        load_scenario(tmp_path / "c.yaml")
+    (tmp_path / "d.yaml").write_text("extends: [1]\n")
+    with pytest.raises(ScenarioError, match="extends"):
+        load_scenario(tmp_path / "d.yaml")
+
+
+# --------------------------------------------------------------------------- mechanisms
+def test_nk_maximum_is_the_best_of_every_solution():
+    land = NKLandscape(10, 3, "random", 1.0, np.random.default_rng(4))
+    every = np.arange(1 << 10)
+    solutions = np.where((every[:, None] >> (9 - np.arange(10))) & 1, 1, -1)
+    scores = land.performance(solutions)
+    assert scores.max() == pytest.approx(1.0)
+    assert land.performance(land.values)[0] == pytest.approx(1.0)
+    assert (scores <= 1.0 + 1e-12).all()
+
+
+def test_decided_beliefs_have_no_zeros_and_newcomers_too():
+    cfg = load_scenario("validation/lazer_friedman_networks",
+                        {"workforce.turnover": 0.5, "steps": 3})  # fmt: skip
+    model = OrgModel(cfg, rng=1)
+    assert (model.beliefs != 0).all()
+    model.run()
+    assert model.hires.sum() > 0 and (model.beliefs != 0).all()
+
+
+def test_same_seed_same_landscape_and_start_whatever_the_network():
+    made = [OrgModel(load_scenario("validation/lazer_friedman_networks", {NETWORK: kind}), rng=9)
+            for kind in ("line", "complete", "small_world", "random")]  # fmt: skip
+    for model in made[1:]:
+        assert np.array_equal(model.beliefs, made[0].beliefs)
+        assert np.array_equal(model.reality.table, made[0].reality.table)
+
+
+def _line_of_three(rule: str) -> OrgModel:
+    """Three employees in a line (row 1 between rows 0 and 2), only knowledge sharing on."""
+    cfg = load_scenario("validation/fang_2010", {
+        "organization.employees": 3, "organization.teams": 1,
+        "organization.network.kind": "line", "calibration.sharing_rule": rule,
+        "leadership.knowledge_sharing": 1.0})  # fmt: skip
+    return OrgModel(cfg, rng=0)
+
+
+def _share(model: OrgModel, seed: int = 0):
+    return policies.share(model, np.random.default_rng(seed))
+
+
+def test_majority_rule_adopts_the_better_ties_majority_only():
+    model = _line_of_three("majority")
+    beliefs = np.zeros((3, model.dimensions), dtype=np.int8)
+    beliefs[0, :3] = [1, -1, 1]
+    beliefs[2, :3] = [1, 1, 1]
+    model.beliefs = beliefs
+    model.performance = np.array([5, 0, 5])
+    _share(model)
+    # both ties are better: they agree on dimensions 0 and 2 and split on 1 (left alone)
+    assert list(model.beliefs[1, :3]) == [1, 0, 1]
+    assert (model.beliefs[1, 3:] == 0).all()
+    model.beliefs[1] = 0
+    model.performance = np.array([5, 0, -5])  # only row 0 performs better
+    _share(model)
+    assert list(model.beliefs[1, :3]) == [1, -1, 1]
+    model.beliefs[1] = 0
+    model.performance = np.array([-5, 0, -5])  # nobody better: nothing moves
+    _share(model)
+    assert (model.beliefs[1] == 0).all()
+
+
+def _pair(copy_error: float) -> OrgModel:
+    cfg = load_scenario("validation/lazer_friedman_networks", {
+        "organization.employees": 2, "environment.dimensions": 8, "environment.k": 2,
+        "calibration.copy_error": copy_error})  # fmt: skip
+    model = OrgModel(cfg, rng=3)
+    best = model.reality.values
+    model.beliefs[0] = best
+    model.beliefs[1] = best
+    model.beliefs[1, :4] *= -1  # row 1: four dimensions off the peak
+    model.actions = model.beliefs.copy()
+    model.performance = model.reality.performance(model.actions)
+    return model
+
+
+def test_copy_rule_copies_the_better_solution():
+    model = _pair(0.0)
+    copied = _share(model)
+    assert copied.tolist() == [False, True]
+    assert (model.beliefs[1] == model.reality.values).all()
+    assert model.performance[1] == pytest.approx(1.0)
+
+
+def test_copy_rule_with_errors_misses_some_and_never_ends_worse():
+    ends = []
+    for seed in range(30):
+        model = _pair(0.5)
+        before = model.performance[1]
+        copied = _share(model, seed)
+        assert copied[1]
+        after = model.reality.performance(model.beliefs[1])[0]
+        assert after >= before  # a worse copy is reverted
+        ends.append(int((model.beliefs[1] != model.reality.values).sum()))
+    assert 0 < np.mean(ends) < 4  # about half of the four differing values are missed
+
+
+def test_copiers_do_not_experiment_and_the_rest_search_locally():
+    cfg = load_scenario("validation/lazer_friedman_networks", {NETWORK: "complete"})
+    model = OrgModel(cfg, rng=2)
+    model.step()
+    trial = model.last_trial
+    # everyone either copied or searched: with v = 1 on a complete network only the
+    # best (nobody to copy) and those whose better tie... all non-copiers experiment
+    assert trial is not None and len(trial.rows) >= 1
+    assert model.counts["shares"] > 0
+    # copying error and velocity enter as settings; a velocity of 0 means only search
+    still = OrgModel(load_scenario("validation/lazer_friedman_networks",
+                                   {VELOCITY: 0.0}), rng=2)  # fmt: skip
+    still.step()
+    assert still.counts["shares"] == 0 and len(still.last_trial.rows) == 100
+
+
+def test_tacit_dimensions_move_only_through_interpersonal_learning():
+    cfg = load_scenario("validation/miller_2006", {"leadership.knowledge_sharing": 0.0,
+                                                    "steps": 30})  # fmt: skip
+    model = canonical.TacitModel(cfg, rng=1)
+    start = model.beliefs[:, model.codifiable :].copy()
+    model.run()
+    assert np.array_equal(model.beliefs[:, model.codifiable :], start)
+    assert (model.code[model.codifiable :] == 0).all()
+
+
+# --------------------------------------------------------------------------- directions
+def _holds(findings):
+    failed = [f for f in findings if not f.holds]
+    assert not failed, failed
+
+
+def test_lazer_friedman_networks_cross_and_k0_removes_the_advantage():
+    tables = {name: canonical.lazer_friedman(name, runs=40, seed=5, workers=WORKERS)
+              for name in ("lazer_friedman_networks", "lazer_friedman_k0")}  # fmt: skip
+    findings = canonical.lf_findings(tables)
+    assert len(findings) == 3
+    _holds(findings)
+
+
+def test_lazer_friedman_velocity_and_copy_error_raise_the_long_run():
+    tables = {
+        "lazer_friedman_velocity": canonical.lazer_friedman(
+            "lazer_friedman_velocity", runs=40, seed=5, workers=WORKERS,
+            points=[{NETWORK: "complete", VELOCITY: v} for v in (1.0, 0.1)]),
+        "lazer_friedman_copy_error": canonical.lazer_friedman(
+            "lazer_friedman_copy_error", runs=200, seed=5, workers=WORKERS,
+            points=[{NETWORK: "complete", COPY_ERROR: e} for e in (0.0, 0.2)]),
+    }  # fmt: skip
+    findings = canonical.lf_findings(tables)
+    assert len(findings) == 2
+    _holds(findings)
+
+
+def test_lazer_friedman_more_ties_faster_early_worse_late():
+    tables = {
+        "lazer_friedman_small_world": canonical.lazer_friedman(
+            "lazer_friedman_small_world", runs=40, seed=5, workers=WORKERS,
+            points=[{REWIRE: r} for r in (0.0, 1.0)]),
+        "lazer_friedman_density": canonical.lazer_friedman(
+            "lazer_friedman_density", runs=40, seed=5, workers=WORKERS,
+            points=[{DENSITY: d} for d in (0.02, 1.0)]),
+    }  # fmt: skip
+    findings = canonical.lf_findings(tables)
+    assert len(findings) == 2
+    _holds(findings)
+
+
+def test_fang_moderate_cross_group_linking_is_best():
+    table = canonical.fang(runs=30, seed=5, cross=(0.0001, 0.01, 1.0), workers=WORKERS)
+    _holds(canonical.fang_findings(table))
+
+
+def test_miller_tacit_knowledge_spreads_only_between_people():
+    table = canonical.miller(runs=80, seed=5, rates=(0.0, 0.3, 0.9), workers=WORKERS)
+    _holds(canonical.miller_findings(table))

@@ -1,0 +1,103 @@
+"""Assignments and the experiment tab in a real browser (Debian's headless Chromium),
+and the CLI giving the same numbers as the experiment a student downloaded."""
+
+import io
+import json
+import re
+import shlex
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from orgabm.dashboard.serve import CHROMIUM_ARGS, CHROMIUM_PATH, running_server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    log = tmp_path_factory.mktemp("classroom") / "server.log"
+    with running_server(log=log) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM_PATH).exists():
+        pytest.fail(f"Chromium is missing at {CHROMIUM_PATH}: ./dev.sh test installs it")
+    with sync_playwright() as play:
+        browser = play.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def open_assignment(browser, url: str, name: str) -> Page:
+    page = browser.new_context(viewport={"width": 1600, "height": 1100}).new_page()
+    page.goto(f"{url}/?assignment={name}")
+    expect(page.get_by_text("Step: 0", exact=True)).to_be_visible(timeout=90_000)
+    return page
+
+
+def set_slider(page: Page, name: str, presses: list[str]) -> None:
+    slider = page.get_by_role("slider", name=name)
+    slider.focus()
+    for key in presses:
+        page.keyboard.press(key)
+
+
+def test_an_assignment_opens_by_url_with_its_instructions_and_locked_levers(server, browser):
+    page = open_assignment(browser, server, "reviews_and_safety")
+    expect(page.get_by_text("After-action reviews, with and without safety")).to_be_visible()
+    expect(page.get_by_text("What would you tell a leader", exact=False)).to_be_visible()
+    training = page.get_by_role("slider", name=re.compile(r"^training \(locked\)"))
+    assert training.get_attribute("aria-disabled") == "true"
+    before = training.get_attribute("aria-valuenow")
+    training.click(force=True)  # clicking a locked slider changes nothing
+    page.keyboard.press("End")
+    assert training.get_attribute("aria-valuenow") == before
+    expect(page.get_by_text("Intervention at step 0: training", exact=False)).to_have_count(0)
+    open_lever = page.get_by_role("slider", name=re.compile(r"^psychological safety$"))
+    assert open_lever.get_attribute("aria-disabled") != "true"
+    assert float(open_lever.get_attribute("aria-valuemax")) == pytest.approx(0.9)
+    page.context.close()
+
+
+def test_an_unknown_assignment_falls_back_with_a_notice(server, browser):
+    page = browser.new_context().new_page()
+    page.goto(f"{server}/?assignment=nope")
+    expect(page.get_by_text("There is no assignment 'nope'", exact=False)).to_be_visible(
+        timeout=90_000
+    )
+    page.context.close()
+
+
+def test_an_experiment_runs_plots_downloads_and_matches_the_cli(server, browser, tmp_path):
+    page = open_assignment(browser, server, "exploration_exploitation")
+    page.get_by_role("tab", name="Experiment").click()
+    set_slider(page, "Points", ["Home", "ArrowRight"])  # 3 points
+    set_slider(page, "Replicates per point", ["Home", "ArrowRight", "ArrowRight"])  # 3
+    page.get_by_role("button", name="Run experiment").click()
+    expect(page.get_by_text(re.compile(r"^Done: 18 runs"))).to_be_visible(timeout=120_000)
+    expect(page.locator("img[src^='data:image/png']").last).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download results (CSV + manifest)").click()
+    with zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes())) as archive:
+        archive.extractall(tmp_path)
+    runs = pd.read_csv(tmp_path / "runs.csv")
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert len(runs) == 18 and manifest["experiment"]["replicates"] == 3
+    assert manifest["assignment"]["name"] == "exploration_exploitation"
+    command = shlex.split(manifest["reproduce"])[1:]
+    done = subprocess.run([sys.executable, "-m", "orgabm.cli", *command, "--quiet"],
+                          cwd=tmp_path, capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    cli = pd.read_parquet(tmp_path / "experiment" / "runs.parquet")
+    keys = ["leadership.code_learning", "leadership.socialization", "rep"]
+    ours = runs.sort_values(keys).reset_index(drop=True)
+    theirs = cli.sort_values(keys).reset_index(drop=True)
+    assert ours["seed"].tolist() == theirs["seed"].tolist()
+    assert ours["code_knowledge"].tolist() == pytest.approx(theirs["code_knowledge"].tolist())
+    page.context.close()
