@@ -352,6 +352,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """``orgabm dashboard``: serve the dashboard until interrupted."""
+    import os
     import subprocess
 
     from .dashboard.assets import ensure_offline_assets, missing_assets
@@ -373,11 +374,14 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(f"orgabm dashboard: http://{shown}:{args.port}  (Ctrl-C to stop)", flush=True)
-    try:
-        return subprocess.call(
-            command(args.host, args.port, production=not args.dev), env=server_env()
-        )
-    except KeyboardInterrupt:
+    line = command(args.host, args.port, production=not args.dev)
+    if hasattr(os, "execve") and sys.platform != "win32":
+        # become the server: stopping this process (Ctrl-C, kill) stops the server too
+        sys.stdout.flush()
+        os.execve(line[0], line, server_env())
+    try:  # pragma: no cover - Windows
+        return subprocess.call(line, env=server_env())
+    except KeyboardInterrupt:  # pragma: no cover
         return 0
 
 

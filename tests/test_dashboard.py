@@ -82,7 +82,16 @@ def test_the_feed_narrates_reviews_and_scripted_events():
     session.step(80)
     texts = [text for _, text in session.feed]
     assert any("review turned" in t and "into knowledge" in t for t in texts)
-    assert any(t.startswith("Step 75: new settings") for t in texts)
+    assert any(
+        t.startswith("Step 75, scripted in the scenario: psychological safety 0.9 -> 0.1")
+        for t in texts
+    )
+    # the scripted change is marked on the charts like an intervention
+    scripted = [i for i in session.interventions if i.source == "scripted"]
+    assert {i.step for i in scripted} == {75}
+    assert ("psychological_safety", 0.9, 0.1) in {(i.lever, i.before, i.after) for i in scripted}
+    assert session.scripted_changes == 1
+    assert session.lever("psychological_safety") == 0.1  # what the sidebar's slider shows
 
 
 def test_the_inspector_shows_one_employee():

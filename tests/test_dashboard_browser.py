@@ -87,6 +87,20 @@ def test_play_advances_the_run_and_pause_stops_it(server, browser):
     page.context.close()
 
 
+def test_play_works_after_a_sidebar_change(server, browser):
+    # a sidebar change builds a new session: Play must drive the new one
+    page = open_page(browser, server[0])
+    seed = page.get_by_role("textbox", name="Seed", exact=True)
+    seed.fill("4")
+    seed.press("Enter")
+    expect(page.get_by_text("Step: 0", exact=True)).to_be_visible()
+    page.wait_for_timeout(1000)
+    page.get_by_role("button", name="Fast").click()
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function(AT_LEAST, arg=3, timeout=30_000)
+    page.context.close()
+
+
 def test_a_lever_changed_mid_run_is_marked_and_narrated(server, browser):
     page = open_page(browser, server[0])
     step(page, 3)

@@ -67,6 +67,12 @@ def _initial_config(search: str | None) -> tuple[Config, str | None]:
     params = dict(part.partition("=")[::2] for part in search.split("&") if part)
     if "config" in params:
         return Config.decode(params["config"])
+    unknown = sorted(set(params) - {"config", "assignment"})
+    if unknown:
+        return Config(), (
+            f"The link's parameters {', '.join(unknown)} are not understood (a link holds "
+            "?config=... or ?assignment=...); showing defaults."
+        )
     if "assignment" in params:
         name = f"assignments/{params['assignment']}"
         if name in ASSIGNMENTS:
@@ -79,9 +85,12 @@ def _initial_config(search: str | None) -> tuple[Config, str | None]:
 
 
 @solara.component
-def LeverSlider(session: Session, name: str, hint: str, on_change) -> None:
+def LeverSlider(session: Session, name: str, hint: str, on_change, redraw=None) -> None:
     """One lever: a slider with its plain-language explanation. In an assignment, a
-    locked lever is greyed out and an open one spans only its allowed range."""
+    locked lever is greyed out and an open one spans only its allowed range. ``redraw``
+    (a reactive) changes when a scripted event moves a lever."""
+    if redraw is not None:
+        redraw.value  # noqa: B018 - re-render when a scripted event changes levers
     low, high, step = lever_range(name)
     task = session.scenario.assignment
     locked = task is not None and name not in task.open
@@ -145,7 +154,7 @@ def Inspector(session: Session, row: int | None, tick: int) -> None:
 
 @solara.component
 def Stage(session: Session, lock: threading.Lock, tick: solara.Reactive, config: Config,
-          set_color, reset, router) -> None:  # fmt: skip
+          set_color, reset, router, levers_tick: solara.Reactive) -> None:  # fmt: skip
     """Everything that changes as the run goes: controls, network, inspector, feed, charts.
 
     It alone re-renders at each step (the sidebar does not).
@@ -153,22 +162,31 @@ def Stage(session: Session, lock: threading.Lock, tick: solara.Reactive, config:
     tick.value  # re-render on every step and every lever change  # noqa: B018
     selected, set_selected = solara.use_state(None)
     link, set_link = solara.use_state("")
-    # One player thread per session, for as long as the page shows it. It reads these
-    # flags (set by the buttons) rather than any render's state.
+    # One player thread for as long as the page shows the stage. It and the buttons share
+    # one dict for the stage's whole life (a button's handler may be a render behind), and
+    # the thread steps whichever session the dict holds now.
     control = solara.use_memo(
-        lambda: {"playing": False, "speed": "normal", "drawn": -1, "alive": True},
-        dependencies=[session],
-    )
+        lambda: {"playing": False, "speed": "normal", "drawn": -1, "alive": True,
+                 "session": session},
+        dependencies=[],
+    )  # fmt: skip
+    if control["session"] is not session:  # a reset: the new session starts paused
+        control.update(session=session, playing=False, drawn=-1)
     control["drawn"] = session.time  # this render shows this step
 
     def advance(steps: int = 1) -> None:
+        current = control["session"]
         with lock:
-            session.step(steps)
+            scripted = current.scripted_changes
+            current.step(steps)
         tick.value += 1
+        if current.scripted_changes != scripted:  # a scripted event moved levers
+            levers_tick.value += 1
 
     def player() -> None:
         while control["alive"]:
-            if not (control["playing"] and session.running):
+            current = control["session"]
+            if not (control["playing"] and current.running):
                 if control["playing"]:  # the run ended
                     control["playing"] = False
                     tick.value += 1
@@ -177,7 +195,8 @@ def Stage(session: Session, lock: threading.Lock, tick: solara.Reactive, config:
             started = time.perf_counter()
             advance()
             # the next step waits for this one to be drawn: never faster than the page
-            while control["drawn"] < session.time and time.perf_counter() - started < 5:
+            while (control["drawn"] < current.time and control["session"] is current
+                   and time.perf_counter() - started < 5):  # fmt: skip
                 time.sleep(0.005)
             time.sleep(max(0.0, SPEEDS[control["speed"]] - (time.perf_counter() - started)))
 
@@ -190,7 +209,7 @@ def Stage(session: Session, lock: threading.Lock, tick: solara.Reactive, config:
 
         return stop
 
-    solara.use_effect(start_player, dependencies=[session])
+    solara.use_effect(start_player, dependencies=[])
 
     def set_control(**changes) -> None:
         control.update(changes)
@@ -287,6 +306,7 @@ def Page() -> None:
     lock = solara.use_memo(threading.Lock, dependencies=[])
     tick = solara.use_memo(lambda: solara.reactive(0), dependencies=[])
     tab, set_tab = solara.use_state(0)
+    levers_tick = solara.use_memo(lambda: solara.reactive(0), dependencies=[])
 
     def reset(new: Config | None = None) -> None:
         chosen = new or config
@@ -321,6 +341,8 @@ def Page() -> None:
     task = scenario.assignment
     solara.Title("orgabm: organizational learning")
     with solara.Sidebar():
+        if task is not None:  # the assignment stays in view, beside the model
+            AssignmentPanel(scenario)
         solara.Text("Scenario", style={"font-weight": "bold"})
         solara.Select(
             "Assignment",
@@ -375,20 +397,14 @@ def Page() -> None:
         for group, levers in LEVER_GROUPS:
             with solara.Details(group, expand=group == "Psychological safety"):
                 for name, hint in levers:
-                    LeverSlider(session, name, hint, change_lever)
+                    LeverSlider(session, name, hint, change_lever, levers_tick)
 
     with solara.Column(style={"padding": "8px"}):
         if notice:
             solara.Warning(notice)
-        with solara.Row(style={"align-items": "flex-start", "flex-wrap": "wrap"}):
-            with solara.Column(style={"flex": "1 1 900px", "min-width": "0"}):
-                with solara.lab.Tabs(value=tab, on_value=set_tab):
-                    solara.lab.Tab("Live run")
-                    solara.lab.Tab("Experiment")
-                # both stay mounted (the live run keeps playing while an experiment runs)
-                with solara.Column(style={"display": "flex" if tab == 0 else "none"}):
-                    Stage(session, lock, tick, config, set_color, reset, router)
-                with solara.Column(style={"display": "none" if tab == 0 else "flex"}):
-                    ExperimentPanel(config.scenario, scenario, config.seed)
-            if task is not None:
-                AssignmentPanel(scenario)
+        # both tabs stay mounted: the live run keeps playing while an experiment runs
+        with solara.lab.Tabs(value=tab, on_value=set_tab, lazy=False):
+            with solara.lab.Tab("Live run"):
+                Stage(session, lock, tick, config, set_color, reset, router, levers_tick)
+            with solara.lab.Tab("Experiment"):
+                ExperimentPanel(config.scenario, scenario, config.seed)

@@ -22,7 +22,7 @@ def AssignmentPanel(scenario: Scenario) -> None:
     task = scenario.assignment
     if task is None:
         return
-    with solara.Card(task.title, style={"max-width": "460px"}, classes=["orgabm-assignment"]):
+    with solara.Card(task.title, classes=["orgabm-assignment"], style={"font-size": "13px"}):
         solara.Markdown(task.instructions)
         solara.Text("Questions", style={"font-weight": "bold"})
         solara.Markdown("\n".join(f"{i}. {q}" for i, q in enumerate(task.questions, start=1)))
@@ -147,9 +147,10 @@ def ExperimentPanel(scenario_name: str, scenario: Scenario, seed: int) -> None:
             max=float(high),
             step=1.0 if whole else 0.05,
             on_value=lambda v: update(low=v[0], high=v[1]),
+            thumb_label="always",
         )
         solara.SliderInt("Points", value=form["points"], min=2, max=MAX_POINTS,
-                         on_value=lambda v: update(points=v))  # fmt: skip
+                         on_value=lambda v: update(points=v), thumb_label="always")  # fmt: skip
         choices = _factor_choices(scenario, lever)
         solara.Select("Second factor (optional)", values=["(none)", *choices],
                       value=form["factor"] or "(none)",
@@ -158,12 +159,23 @@ def ExperimentPanel(scenario_name: str, scenario: Scenario, seed: int) -> None:
             solara.InputText("Its values, comma-separated", value=factor_text,
                              on_value=set_factor_text)  # fmt: skip
         solara.SliderInt("Replicates per point", value=form["replicates"], min=1,
-                         max=MAX_REPLICATES, on_value=lambda v: update(replicates=v))  # fmt: skip
+                         max=MAX_REPLICATES, on_value=lambda v: update(replicates=v),
+                         thumb_label="always")  # fmt: skip
         solara.Select("Outcome", values=list(METRICS), value=form["metric"],
                       on_value=lambda v: update(metric=v))  # fmt: skip
+        preview = ExperimentSpec(scenario=scenario_name, **{**form, "factor_values": []})
+        try:
+            values = ", ".join(f"{v:g}" for v in preview.values(scenario))
+        except ValueError:
+            values = "?"
+        levels = len(_parse_values(factor_text)) if form["factor"] else 1
+        runs = form["points"] * levels * form["replicates"]
+        solara.Text(f"{lever.replace('_', ' ')} at {values}"
+                    + (f", for each of {levels} values of {form['factor']}" if form["factor"]
+                       else "") + f": {runs} runs.", style={"display": "block"})  # fmt: skip
         solara.Text(f"At most {MAX_RUNS} runs per experiment on this server; runs use the "
                     f"seed {seed} (change it in the sidebar).",
-                    style={"font-size": "12px", "color": "#555"})  # fmt: skip
+                    style={"font-size": "12px", "color": "#555", "display": "block"})  # fmt: skip
         busy = job is not None and job.state in ("queued", "running")
         with solara.Row():
             solara.Button("Run experiment", color="primary", on_click=run, disabled=busy)

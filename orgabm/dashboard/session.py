@@ -161,17 +161,22 @@ class Config:
         assignment's link that asks for too much falls back to that assignment)."""
         if not text:
             return cls(), None
-        data: Any = None
         try:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
             data = json.loads(raw)
             if not isinstance(data, dict):
                 raise ValueError("not a mapping")
+        except (ValueError, TypeError):
+            return cls(), (
+                "The link's configuration could not be read (the link is damaged or "
+                "incomplete); showing defaults."
+            )
+        try:
             config = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
             config.check()
             return config, None
         except (ValueError, TypeError, ScenarioError) as exc:
-            task = data.get("scenario") if isinstance(data, dict) else None
+            task = data.get("scenario")
             if task in assignments():
                 return cls(scenario=task), (
                     f"The link's configuration could not be used ({exc}); showing the "
@@ -246,12 +251,13 @@ class Config:
 
 @dataclass
 class Intervention:
-    """A lever changed during the run."""
+    """A lever changed during the run: by the user, or by the scenario's script (event)."""
 
     step: int
     lever: str
     before: float
     after: float
+    source: str = "user"
 
 
 class Session:
@@ -276,6 +282,8 @@ class Session:
         self.feed: list[tuple[int, str]] = [(0, f"Scenario {self.config.scenario}: {first}.")]
         self.knowledge_history: list[np.ndarray] = [self.person_knowledge()]
         self._seen_events = 0
+        #: counts lever changes made by scripted events (the sidebar redraws its sliders)
+        self.scripted_changes = 0
         self._layout_key: tuple | None = None
         self._positions: np.ndarray | None = None
 
@@ -295,11 +303,12 @@ class Session:
         for _ in range(steps):
             if not self.model.running:
                 return
+            before = {name: float(getattr(self.model.config.leadership, name)) for name in LEVERS}
             for model in [self.model, *([self.twin] if self.twin else []), *self.replicates]:
                 if model.running:
                     model.step()
             self.knowledge_history.append(self.person_knowledge())
-            self._narrate()
+            self._narrate(before)
 
     def set_lever(self, name: str, value: float) -> None:
         """Change a lever of the displayed run (and its replicates) from the next step on.
@@ -333,11 +342,25 @@ class Session:
         return getattr(self.model.config.leadership, name)
 
     # ------------------------------------------------------------------ narration
-    def _narrate(self) -> None:
+    def _narrate(self, levers_before: dict[str, float] | None = None) -> None:
         model, now = self.model, self.time
         for at, text in model.event_log[self._seen_events :]:
-            self.feed.append((at, f"Step {at}: {text}."))
+            if not text.startswith("new settings"):  # lever changes are narrated below
+                self.feed.append((at, f"Step {at}: {text}."))
         self._seen_events = len(model.event_log)
+        if levers_before is not None:
+            changed = []
+            for name in LEVERS:
+                after = float(getattr(model.config.leadership, name))
+                if after != levers_before[name]:
+                    self.interventions.append(
+                        Intervention(now, name, levers_before[name], after, "scripted")
+                    )
+                    changed.append(f"{name.replace('_', ' ')} {levers_before[name]:g} -> {after:g}")
+            if changed:
+                self.scripted_changes += 1
+                self.feed.append((now, f"Step {now}, scripted in the scenario: "
+                                       f"{', '.join(changed)}."))  # fmt: skip
         counts = model.counts
         if counts["reviews"]:
             reviewed = np.flatnonzero(model.last_review_failures)
@@ -352,7 +375,8 @@ class Session:
                     )
                 )
             model.last_review_failures[reviewed] = 0
-        if counts["punishments"] >= max(3, 0.05 * model.employees):
+        quiet = all(at < now - 10 or "punished" not in text for at, text in self.feed[-12:])
+        if counts["punishments"] >= max(3, 0.05 * model.employees) and quiet:
             self.feed.append(
                 (
                     now,

@@ -166,6 +166,11 @@ def series_spec(
     every intervention a dashed rule."""
     metrics = SERIES[panel]
     frames = session.frames()
+    names = (
+        {"A": f"A: {session.config.scenario}", "B": f"B: {session.config.compare} leadership"}
+        if "B" in frames
+        else {"A": "this run"}
+    )
     rows = []
     for run in ("A", "B"):
         if run not in frames:
@@ -179,7 +184,7 @@ def series_spec(
                             "step": step,
                             "value": round(value, 4),
                             "metric": metric,
-                            "run": "policy A" if run == "A" else "policy B",
+                            "run": names[run],
                         }
                     )
     layers: list[dict[str, Any]] = [
@@ -194,7 +199,10 @@ def series_spec(
                     "field": "run",
                     "type": "nominal",
                     "title": None,
-                    "scale": {"domain": ["policy A", "policy B"], "range": [[1, 0], [6, 3]]},
+                    "scale": {
+                        "domain": list(names.values()),
+                        "range": [[1, 0], [6, 3]][: len(names)],
+                    },
                 },
                 "tooltip": [
                     {"field": "step"},
