@@ -50,7 +50,8 @@ def set_slider(page: Page, name: str, presses: list[str]) -> None:
 
 def test_an_assignment_opens_by_url_with_its_instructions_and_locked_levers(server, browser):
     page = open_assignment(browser, server, "reviews_and_safety")
-    expect(page.locator(".v-card__title", has_text="After-action reviews, with and")).to_be_visible()
+    title = page.locator(".v-card__title", has_text="After-action reviews, with and")
+    expect(title).to_be_visible()
     expect(page.get_by_text("What would you tell a leader", exact=False)).to_be_visible()
     page.get_by_text("Development", exact=True).click()  # the group holding training
     training = page.get_by_role("slider", name=re.compile(r"^training \(locked\)"))

@@ -15,6 +15,7 @@ import shutil
 import tempfile
 import threading
 import time
+import weakref
 import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -140,6 +141,8 @@ class Job:
         self.seconds = 0.0
         self.cancelled = threading.Event()
         self.folder = Path(tempfile.mkdtemp(prefix="orgabm-experiment-"))
+        # the results are read into memory when done: the folder goes with the job
+        weakref.finalize(self, shutil.rmtree, self.folder, ignore_errors=True)
 
     def _progress(self, done: int, total: int) -> None:
         self.done, self.total = done, total
