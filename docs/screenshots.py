@@ -50,6 +50,19 @@ def shoot(browser, url: str, config: Config, steps: int, name: str, lever: bool 
     page.context.close()
 
 
+def shoot_experiment(browser, url: str, name: str) -> None:
+    """An assignment's experiment tab after its default experiment ran."""
+    page = browser.new_context(viewport={"width": 1500, "height": 1250}).new_page()
+    page.goto(f"{url}/?assignment=safety_and_complexity")
+    page.get_by_text("Step: 0", exact=True).wait_for(timeout=90_000)
+    page.get_by_role("tab", name="Experiment").click()
+    page.get_by_role("button", name="Run experiment").click()
+    page.get_by_text("Done:", exact=False).first.wait_for(timeout=300_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(OUT / name), full_page=True)
+    page.context.close()
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     with running_server() as url, sync_playwright() as play:
@@ -58,6 +71,7 @@ def main() -> int:
               lever=True, inspect=True)  # fmt: skip
         shoot(browser, url, Config(compare="command_and_control", replicates=5, seed=1), 60,
               "dashboard_ab_replicates.png")  # fmt: skip
+        shoot_experiment(browser, url, "dashboard_assignment_experiment.png")
         browser.close()
     print(f"wrote {OUT}/dashboard_*.png")
     return 0

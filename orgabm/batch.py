@@ -370,8 +370,12 @@ def _batches(runs: list[dict[str, Any]], workers: int) -> list[list[dict[str, An
 class _LocalWorker:
     """One ``python -m orgabm.worker`` process and a thread that reads its answers."""
 
-    def __init__(self, index: int, root: Path, sweep_message: str, answers: queue.Queue) -> None:
+    def __init__(
+        self, index: int, root: Path, sweep_message: str, answers: queue.Queue, nice: int = 0
+    ) -> None:
         env = dict(os.environ)
+        if nice:
+            env["ORGABM_WORKER_NICE"] = str(nice)
         env["PYTHONPATH"] = os.pathsep.join(
             [p for p in sys.path if p] + [env.get("PYTHONPATH", "")]
         )
@@ -470,14 +474,15 @@ class _Progress:
 
 
 def _run_local(
-    sweep: Sweep, store: Store, todo: list[dict[str, Any]], workers: int, bar, cancel=None
-) -> dict:
+    sweep: Sweep, store: Store, todo: list[dict[str, Any]], workers: int, bar, cancel=None,
+    nice: int = 0,
+) -> dict:  # fmt: skip
     """The local backend: worker processes, each committing its own batches."""
     message = json.dumps({"scenario": sweep.scenario.model_dump(mode="json"),
                           "model": sweep.model})  # fmt: skip
     feed = _Feed(todo, workers)
     answers: queue.Queue = queue.Queue()
-    pool = [_LocalWorker(i, store.root, message, answers)
+    pool = [_LocalWorker(i, store.root, message, answers, nice)
             for i in range(min(workers, len(todo)))]  # fmt: skip
     failed = 0
     try:
@@ -520,7 +525,7 @@ def _run_local(
                 bar.update(len(worker.batch[1]) - worker.ran)
                 worker.stop(kill=True)
                 busy -= 1
-                replacement = _LocalWorker(index, store.root, message, answers)
+                replacement = _LocalWorker(index, store.root, message, answers, nice)
                 pool[index] = replacement
                 if feed:
                     replacement.send(*feed.next())
@@ -582,12 +587,14 @@ def run_sweep(
     progress: bool | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     cancel: threading.Event | None = None,
+    nice: int = 0,
 ) -> SweepSummary:
     """Run a sweep into the folder ``out``, skipping runs already stored there.
 
     ``workers`` defaults to the number of CPUs. ``progress=None`` shows a progress
     bar only on a terminal. ``on_progress(done, total)`` is called as runs finish;
     setting ``cancel`` (local backend) stops the workers and raises SweepCancelledError.
+    ``nice`` lowers the local workers' CPU priority (a server's background sweeps).
     """
     if backend not in ("local", "dask"):
         raise SweepError(f"--backend {backend!r}: must be local or dask")
@@ -610,7 +617,7 @@ def run_sweep(
         tracked = _Progress(bar, sweep.size, sweep.size - len(todo), on_progress)
         try:
             if todo and backend == "local":
-                _run_local(sweep, store, todo, workers, tracked, cancel)
+                _run_local(sweep, store, todo, workers, tracked, cancel, nice)
             elif todo:
                 _run_dask(sweep, store, todo, scheduler, workers, tracked)
         except (KeyboardInterrupt, SweepCancelledError):

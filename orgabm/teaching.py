@@ -138,10 +138,12 @@ READINGS = {
         "Safety works through experiments: a failure is punished with probability "
         "1 - psychological safety, and punishment lowers the person's risk tolerance and "
         "safety (and their colleagues' safety), so fewer experiments are tried and fewer "
-        "are reported. On a simple task (K = 0) each decision can be improved on its own, "
-        "and sharing alone finds most of the answer; on a complex task (K = 5) progress "
-        "needs trying combinations, so the experiments that safety protects matter more. "
-        "Compare the two lines' rise from safety 0 to 1."
+        "are reported. On a simple task (K = 0) each decision can be improved on its own "
+        "and sharing finds most of the answer: safety changes little, and the extra "
+        "experiments it brings are acted out, which can cost a little performance. On a "
+        "complex task (K = 5) progress needs trying new combinations, so the experiments "
+        "that safety protects matter much more. Compare the two lines' change from "
+        "safety 0 to 1."
     ),
     "assignments/silos_and_communities": (
         "With no ties across teams, each team converges on its own beliefs; most know-how is "

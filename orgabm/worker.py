@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 import time
 import traceback
@@ -94,6 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .store import Store
 
     args = list(sys.argv[1:] if argv is None else argv)
+    nice = int(os.environ.get("ORGABM_WORKER_NICE", "0") or 0)
+    if nice and hasattr(os, "nice"):
+        os.nice(nice)  # a background sweep: the server and its pages come first
     store = Store(args[0])
     answers = sys.stdout
     sys.stdout = sys.stderr  # anything else printed must not garble the answers

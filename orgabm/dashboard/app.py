@@ -15,6 +15,7 @@ import solara.lab
 from ..scenario import DEFAULT_SCENARIO, available_scenarios, load_scenario, read_yaml
 from .assets import ensure_offline_assets
 from .classroom import AssignmentPanel, ExperimentPanel
+from .pacing import pacer
 from .session import (
     COLOR_BY,
     LEVER_GROUPS,
@@ -57,6 +58,32 @@ def _descriptions() -> dict[str, str]:
 
 DESCRIPTIONS = _descriptions()
 ASSIGNMENTS = assignments()
+
+
+def _kernel_closed() -> threading.Event:
+    """An event set when this browser session's (virtual) kernel closes."""
+    try:
+        from solara.server import kernel_context
+
+        return kernel_context.get_current_context().closed_event
+    except Exception:
+        return threading.Event()
+
+
+def _release_memory() -> None:
+    """After a session ends: collect its cycles and hand freed heap back to the system."""
+
+    def release() -> None:
+        import contextlib
+        import ctypes
+        import gc
+
+        time.sleep(2.0)
+        gc.collect()
+        with contextlib.suppress(OSError, AttributeError):  # not glibc: reused in-process
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+    threading.Thread(target=release, daemon=True, name="orgabm-release").start()
 
 
 def _initial_config(search: str | None) -> tuple[Config, str | None]:
@@ -167,12 +194,14 @@ def Stage(session: Session, lock: threading.Lock, tick: solara.Reactive, config:
     # the thread steps whichever session the dict holds now.
     control = solara.use_memo(
         lambda: {"playing": False, "speed": "normal", "drawn": -1, "alive": True,
-                 "session": session},
+                 "session": session, "drawn_changed": threading.Condition()},
         dependencies=[],
     )  # fmt: skip
     if control["session"] is not session:  # a reset: the new session starts paused
         control.update(session=session, playing=False, drawn=-1)
-    control["drawn"] = session.time  # this render shows this step
+    with control["drawn_changed"]:
+        control["drawn"] = session.time  # this render shows this step
+        control["drawn_changed"].notify_all()
 
     def advance(steps: int = 1) -> None:
         current = control["session"]
@@ -183,29 +212,44 @@ def Stage(session: Session, lock: threading.Lock, tick: solara.Reactive, config:
         if current.scripted_changes != scripted:  # a scripted event moved levers
             levers_tick.value += 1
 
-    def player() -> None:
-        while control["alive"]:
+    def player(closed: threading.Event) -> None:
+        while control["alive"] and not closed.is_set():
             current = control["session"]
             if not (control["playing"] and current.running):
                 if control["playing"]:  # the run ended
                     control["playing"] = False
                     tick.value += 1
-                time.sleep(0.05)
+                time.sleep(0.1)
                 continue
             started = time.perf_counter()
+            pacer.wait()  # the server's budget of played steps, shared by every session
+            if not (control["playing"] and control["session"] is current and control["alive"]):
+                continue
             advance()
             # the next step waits for this one to be drawn: never faster than the page
-            while (control["drawn"] < current.time and control["session"] is current
-                   and time.perf_counter() - started < 5):  # fmt: skip
-                time.sleep(0.005)
+            with control["drawn_changed"]:
+                control["drawn_changed"].wait_for(
+                    lambda: (
+                        control["drawn"] >= current.time  # noqa: B023 - this step's
+                        or control["session"] is not current  # noqa: B023
+                        or not control["alive"]
+                    ),
+                    timeout=5,
+                )
             time.sleep(max(0.0, SPEEDS[control["speed"]] - (time.perf_counter() - started)))
 
     def start_player():
-        thread = threading.Thread(target=player, daemon=True, name="orgabm-player")
+        # the thread also ends with the browser session's kernel (Solara closes it when
+        # the page closes, or culls it after a dropped connection) even if no cleanup runs
+        closed = _kernel_closed()
+        thread = threading.Thread(target=player, args=(closed,), daemon=True,
+                                  name="orgabm-player")  # fmt: skip
         thread.start()
 
         def stop():
-            control["alive"] = False
+            with control["drawn_changed"]:
+                control["alive"] = False
+                control["drawn_changed"].notify_all()
 
         return stop
 
@@ -306,6 +350,7 @@ def Page() -> None:
     lock = solara.use_memo(threading.Lock, dependencies=[])
     tick = solara.use_memo(lambda: solara.reactive(0), dependencies=[])
     tab, set_tab = solara.use_state(0)
+    solara.use_effect(lambda: _release_memory, dependencies=[])  # when the session ends
     levers_tick = solara.use_memo(lambda: solara.reactive(0), dependencies=[])
 
     def reset(new: Config | None = None) -> None:

@@ -13,7 +13,7 @@ from ..scenario import Leadership, Scenario
 from .experiments import MAX_POINTS, MAX_REPLICATES, MAX_RUNS, ExperimentSpec, Job, scheduler
 from .session import LEVERS, lever_range
 
-POLL = 0.4  # seconds between progress checks of a running experiment
+POLL = 0.5  # seconds between progress checks of a running experiment
 
 
 @solara.component
@@ -105,9 +105,14 @@ def ExperimentPanel(scenario_name: str, scenario: Scenario, seed: int) -> None:
         set_form({**form, **changes})
 
     def poll() -> None:
+        # redraw only when something the panel shows has changed
+        shown = None
         while job is not None and job.state in ("queued", "running"):
             time.sleep(POLL)
-            set_tick(time.perf_counter())
+            now = (job.state, job.done * 20 // max(1, job.total), scheduler.position(job))
+            if now != shown:
+                shown = now
+                set_tick(time.perf_counter())
         set_tick(time.perf_counter())
 
     def start_poll():

@@ -36,6 +36,8 @@ MAX_RUNS = 400
 #: ... and at most this many points per factor level, and replicates per point.
 MAX_POINTS = 11
 MAX_REPLICATES = 50
+#: Sweep workers run at this lower CPU priority: playing and drawing come first.
+NICE = 15
 
 
 def _whole(path: str, scenario: Scenario) -> bool:
@@ -155,7 +157,7 @@ class Job:
         self.state = "running"
         started = time.perf_counter()
         try:
-            run_sweep(self.sweep, self.folder, workers=1, progress=False,
+            run_sweep(self.sweep, self.folder, workers=1, progress=False, nice=NICE,
                       on_progress=self._progress, cancel=self.cancelled)  # fmt: skip
             from ..store import Store
 
@@ -270,9 +272,13 @@ class Scheduler:
             threading.Thread(target=self._run, args=(job,), daemon=True).start()
 
     def _run(self, job: Job) -> None:
+        from .pacing import pacer
+
+        pacer.working(True)  # played steps slow down while the sweep runs
         try:
             job.run()
         finally:
+            pacer.working(False)
             with self.lock:
                 self.running.remove(job)
                 self.lock.notify_all()
