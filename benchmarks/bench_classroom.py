@@ -136,7 +136,7 @@ def run(url: str, pid: int, sessions: int = 30, sweepers: int = 5, probes: int =
             page.close(run_before_unload=True)
             page.context.close()
         browser.close()
-    after, deadline = rss_mib(pid), time.monotonic() + 150
+    after, deadline = rss_mib(pid), time.monotonic() + 30
     while after > result["rss_baseline"] * 1.25 and time.monotonic() < deadline:
         time.sleep(2)
         after = rss_mib(pid)

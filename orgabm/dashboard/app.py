@@ -70,22 +70,6 @@ def _kernel_closed() -> threading.Event:
         return threading.Event()
 
 
-def _release_memory() -> None:
-    """After a session ends: collect its cycles and hand freed heap back to the system."""
-
-    def release() -> None:
-        import contextlib
-        import ctypes
-        import gc
-
-        time.sleep(2.0)
-        gc.collect()
-        with contextlib.suppress(OSError, AttributeError):  # not glibc: reused in-process
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-    threading.Thread(target=release, daemon=True, name="orgabm-release").start()
-
-
 def _initial_config(search: str | None) -> tuple[Config, str | None]:
     """The configuration a link asks for (``?config=...`` or ``?assignment=NAME``), or the
     defaults and a notice."""
@@ -350,7 +334,6 @@ def Page() -> None:
     lock = solara.use_memo(threading.Lock, dependencies=[])
     tick = solara.use_memo(lambda: solara.reactive(0), dependencies=[])
     tab, set_tab = solara.use_state(0)
-    solara.use_effect(lambda: _release_memory, dependencies=[])  # when the session ends
     levers_tick = solara.use_memo(lambda: solara.reactive(0), dependencies=[])
 
     def reset(new: Config | None = None) -> None:

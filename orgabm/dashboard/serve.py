@@ -42,12 +42,10 @@ def command(host: str = "127.0.0.1", port: int = 8765, production: bool = True) 
 
 
 def server_env() -> dict[str, str]:
-    """The server's environment: this interpreter's path, sessions whose connection
-    dropped freed after 2 minutes (Solara keeps them 24 h by default), and two malloc
-    arenas (one per thread would keep freed memory in many heaps), unless set."""
+    """The server's environment: this interpreter's path, and sessions whose connection
+    dropped freed after 2 minutes (Solara keeps them 24 h by default), unless set."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "2m")
-    env.setdefault("MALLOC_ARENA_MAX", "2")  # many session threads, few heaps: less memory
     return env
 
 
