@@ -8,9 +8,6 @@ them with fewer runs; ``orgabm validate-suite`` with the full counts.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +16,6 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from .batch import Sweep, run_sweep
 from .model import OrgModel
 from .runner import mean_ci
 from .scenario import load_scenario
@@ -103,18 +99,10 @@ def _sweep(
     common_seeds: bool = False,
 ) -> Store:
     """Run ``scenarios/validation/<name>.yaml`` over ``points`` (in ``keep/name`` if given)."""
-    built = Sweep.build(load_scenario(f"validation/{name}"), points, reps=runs, seed=seed,
-                        model=model, common_seeds=common_seeds,
-                        spec={"validation": name})  # fmt: skip
-    if keep is not None:
-        folder = Path(keep) / name
-        run_sweep(built, folder, workers=workers, progress=progress)
-        return Store(folder)
-    folder = Path(tempfile.mkdtemp(prefix=f"orgabm-{name}-"))
-    run_sweep(built, folder, workers=workers, progress=progress)
-    store = Store(folder)
-    weakref.finalize(store, shutil.rmtree, folder, ignore_errors=True)
-    return store
+    from .validation import _run
+
+    return _run(name, load_scenario(f"validation/{name}"), points, runs, seed, workers,
+                progress, keep, model, common_seeds)  # fmt: skip
 
 
 def curves(steps: pd.DataFrame, by: Sequence[str], metric: str) -> pd.DataFrame:

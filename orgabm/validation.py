@@ -91,10 +91,11 @@ def _run(
     progress: bool | None,
     keep: Path | None,
     model: str | None = None,
+    common_seeds: bool = False,
 ) -> Store:
     """One experiment as a sweep (in ``keep/name``, resumable, or a temporary folder)."""
     built = Sweep.build(scenario, points, reps=runs, seed=seed, model=model,
-                        spec={"validation": name})  # fmt: skip
+                        common_seeds=common_seeds, spec={"validation": name})  # fmt: skip
     if keep is not None:
         folder = Path(keep) / name
         run_sweep(built, folder, workers=workers, progress=progress)
@@ -204,16 +205,9 @@ def turbulence(
     points = [{P3: p3} for p3 in p3s]
     store = _run("turbulence", base, points, runs, seed, workers, progress, keep)
     steps = store.steps(columns=["run_id", "step", "code_knowledge", P3])
-    frames = []
-    for p3, part in steps.groupby(P3, sort=False):
-        paths = part.pivot_table(index="run_id", columns="step", values="code_knowledge")
-        mean = paths.mean().to_numpy()
-        half = 1.96 * paths.std(ddof=1).to_numpy() / np.sqrt(len(paths))
-        frames.append(
-            pd.DataFrame({"p3": p3, "step": paths.columns.to_numpy(), "runs": len(paths),
-                          "mean": mean, "ci_low": mean - half, "ci_high": mean + half})
-        )  # fmt: skip
-    return pd.concat(frames, ignore_index=True)
+    from .canonical import curves
+
+    return curves(steps, [P3], "code_knowledge").rename(columns={P3: "p3"})
 
 
 # --------------------------------------------------------------------------- report
