@@ -36,10 +36,7 @@ def test_step_plus_redraw_stays_under_a_second_while_sweeps_run(classroom):
     assert classroom["latency_median_ms"] < 1000, classroom
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known shortfall: the sessions' objects are freed (counted), but the server's "
-    "resident memory stays about 100 MB above its baseline after 30 sessions",
-)
 def test_memory_returns_near_its_baseline_after_the_sessions_close(classroom):
+    # "near": within a quarter of the warm server's resident memory (the bound predates
+    # the fix that meets it; without the trimming the server kept about 1.4 times it)
     assert classroom["rss_after"] <= classroom["rss_baseline"] * 1.25, classroom

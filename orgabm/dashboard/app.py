@@ -15,6 +15,7 @@ import solara.lab
 from ..scenario import DEFAULT_SCENARIO, available_scenarios, load_scenario, read_yaml
 from .assets import ensure_offline_assets
 from .classroom import AssignmentPanel, ExperimentPanel
+from .memory import keep_releasing
 from .pacing import pacer
 from .session import (
     COLOR_BY,
@@ -325,6 +326,7 @@ def Stage(session: Session, lock: threading.Lock, tick: solara.Reactive, config:
 @solara.component
 def Page() -> None:
     """The whole dashboard: the sidebar's settings and levers, and the stage."""
+    keep_releasing()  # the server hands closed sessions' memory back
     router = solara.use_router()
     initial = solara.use_memo(lambda: _initial_config(router.search), dependencies=[])
     config, set_config = solara.use_state(initial[0])

@@ -42,10 +42,13 @@ def command(host: str = "127.0.0.1", port: int = 8765, production: bool = True) 
 
 
 def server_env() -> dict[str, str]:
-    """The server's environment: this interpreter's path, and sessions whose connection
-    dropped freed after 2 minutes (Solara keeps them 24 h by default), unless set."""
+    """The server's environment: this interpreter's path, sessions whose connection
+    dropped freed after 2 minutes (Solara keeps them 24 h by default), and the C allocator
+    for Python's objects, so that closed sessions' memory can go back (``memory``),
+    unless set."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "2m")
+    env.setdefault("PYTHONMALLOC", "malloc")
     return env
 
 

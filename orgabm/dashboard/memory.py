@@ -1,0 +1,106 @@
+"""Handing a class's memory back: after browser sessions close, the server collects their
+cycles and returns the freed heap pages to the system.
+
+A closed session's objects are freed, but the process keeps the memory they used: small
+objects that outlive a session (caches in the libraries, thread states) pin pages of the
+allocator, so nothing is returned on its own. The server therefore runs with the C
+allocator (``PYTHONMALLOC=malloc``, set by ``serve.server_env``; Python's own small-object
+arenas go back only when wholly empty, which after a class none is) and, a few seconds
+after sessions close, calls glibc's ``malloc_trim(0)``, which gives back every free page
+inside the heap. On other C libraries the trim is skipped and the memory is reused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import gc
+import threading
+import time
+from collections.abc import Callable
+
+__all__ = ["ReleaseAfterSessions", "keep_releasing", "trim_heap"]
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None where the C library has none."""
+    with contextlib.suppress(OSError, AttributeError, TypeError):
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    return None
+
+
+_TRIM = _malloc_trim()
+
+
+def trim_heap() -> bool:
+    """Collect garbage cycles, then return the heap's free pages to the system (glibc);
+    True if the C library could trim."""
+    gc.collect()
+    if _TRIM is None:
+        return False
+    _TRIM(0)
+    return True
+
+
+def _open_sessions() -> int:
+    """The number of browser sessions (Solara's virtual kernels) the server holds."""
+    from solara.server import kernel_context
+
+    return len(kernel_context.contexts)
+
+
+class ReleaseAfterSessions:
+    """Watches the number of open sessions; once it has fallen, trims the heap ``after``
+    seconds after the last fall (a session's teardown, its widgets and its player thread,
+    ends some seconds after it leaves Solara's registry, so it trims more than once)."""
+
+    def __init__(
+        self,
+        count: Callable[[], int] = _open_sessions,
+        trim: Callable[[], object] = trim_heap,
+        every: float = 1.0,
+        after: tuple[float, ...] = (3.0, 10.0, 30.0),
+    ) -> None:
+        self.count, self.trim, self.every, self.after = count, trim, every, after
+        self.trims = 0
+        self._stop = threading.Event()
+
+    def watch(self) -> None:
+        """Run until ``stop()``: the loop of the watching thread."""
+        seen, fell_at, due = self.count(), 0.0, len(self.after)
+        while not self._stop.wait(self.every):
+            now = self.count()
+            if now < seen or (now > seen and due < len(self.after)):
+                fell_at, due = time.monotonic(), 0  # (again) after the last change
+            seen = now
+            if due < len(self.after) and time.monotonic() - fell_at >= self.after[due]:
+                self.trim()
+                self.trims += 1
+                due += 1
+
+    def start(self) -> ReleaseAfterSessions:
+        """Watch in a daemon thread."""
+        thread = threading.Thread(target=self.watch, daemon=True, name="orgabm-memory")
+        # Solara ties a thread to the session that created it, for the thread's life:
+        # this one serves the whole server and must not keep its first session alive
+        thread.current_context = None
+        thread.start()
+        return self
+
+    def stop(self) -> None:
+        """End the watching thread."""
+        self._stop.set()
+
+
+_keeper: ReleaseAfterSessions | None = None
+_keeper_lock = threading.Lock()
+
+
+def keep_releasing() -> ReleaseAfterSessions:
+    """The server's one watcher, started on first call."""
+    global _keeper
+    with _keeper_lock:
+        if _keeper is None:
+            _keeper = ReleaseAfterSessions().start()
+        return _keeper

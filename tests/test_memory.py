@@ -1,0 +1,118 @@
+"""Handing closed sessions' memory back (orgabm.dashboard.memory)."""
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from orgabm.dashboard.memory import _TRIM, ReleaseAfterSessions
+from orgabm.dashboard.serve import server_env
+
+
+class Sessions:
+    """A stand-in for Solara's registry of open sessions."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __call__(self) -> int:
+        return self.n
+
+
+def _watch(sessions: Sessions, after=(0.15, 0.4)) -> tuple[ReleaseAfterSessions, list[float]]:
+    trims: list[float] = []
+    keeper = ReleaseAfterSessions(sessions, lambda: trims.append(time.monotonic()),
+                                  every=0.02, after=after).start()  # fmt: skip
+    return keeper, trims
+
+
+def test_trims_after_sessions_close_at_each_delay_and_then_stops():
+    sessions = Sessions(3)
+    keeper, trims = _watch(sessions)
+    try:
+        time.sleep(0.3)
+        assert trims == []  # nothing closed, nothing to hand back
+        sessions.n = 1
+        closed = time.monotonic()
+        time.sleep(0.8)
+        assert len(trims) == 2  # once per delay, then it waits for the next close
+        assert 0.1 < trims[0] - closed < 0.35
+        assert 0.35 < trims[1] - closed < 0.7
+    finally:
+        keeper.stop()
+
+
+def test_a_burst_of_closes_is_trimmed_after_its_last_close():
+    sessions = Sessions(10)
+    keeper, trims = _watch(sessions, after=(0.3,))
+    try:
+        time.sleep(0.1)
+        for n in range(9, 4, -1):  # one session closes every 0.1 s
+            sessions.n = n
+            time.sleep(0.1)
+        last = time.monotonic() - 0.1
+        time.sleep(0.6)
+        assert len(trims) == 1 and trims[0] - last >= 0.25
+    finally:
+        keeper.stop()
+
+
+def test_opening_sessions_alone_triggers_no_trim():
+    sessions = Sessions(0)
+    keeper, trims = _watch(sessions)
+    try:
+        for n in range(1, 6):
+            sessions.n = n
+            time.sleep(0.1)
+        time.sleep(0.6)
+        assert trims == []
+    finally:
+        keeper.stop()
+
+
+def test_the_server_runs_with_the_c_allocator_unless_told_otherwise(monkeypatch):
+    monkeypatch.delenv("PYTHONMALLOC", raising=False)
+    assert server_env()["PYTHONMALLOC"] == "malloc"
+    monkeypatch.setenv("PYTHONMALLOC", "pymalloc")
+    assert server_env()["PYTHONMALLOC"] == "pymalloc"
+
+
+# small objects freed while a few survivors stay, as after a class: the process keeps
+# the memory unless the heap is trimmed, and under Python's own small-object allocator
+# not even then (its arenas go back only when wholly empty)
+FRAGMENTED = textwrap.dedent("""
+    import gc, json, sys
+    from orgabm.dashboard.memory import trim_heap
+
+    def rss():
+        for line in open("/proc/self/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+
+    start = rss()
+    blocks = [bytes(100) + i.to_bytes(4, "little") for i in range(1_000_000)]
+    survivors = blocks[::200]
+    del blocks
+    freed = rss()
+    trim_heap() if sys.argv[1] == "trim" else gc.collect()
+    print(json.dumps({"start": start, "freed": freed, "after": rss()}))
+""")
+
+
+@pytest.mark.skipif(_TRIM is None, reason="the C library has no malloc_trim (not glibc)")
+@pytest.mark.parametrize(
+    "allocator, trim, handed_back",
+    [("malloc", "trim", True), ("malloc", "collect only", False), ("pymalloc", "trim", False)],
+)
+def test_trimming_hands_back_freed_memory_that_survivors_pin(allocator, trim, handed_back):
+    out = subprocess.run([sys.executable, "-c", FRAGMENTED, trim], capture_output=True,
+                         text=True, env={**server_env(), "PYTHONMALLOC": allocator},
+                         check=True)  # fmt: skip
+    rss = json.loads(out.stdout)
+    grown = rss["freed"] - rss["start"]
+    assert grown > 80, rss  # about 140 MiB allocated, and kept after the del
+    back = (rss["freed"] - rss["after"]) / grown
+    assert back > 0.7 if handed_back else back < 0.2, rss
