@@ -38,7 +38,7 @@ STEP = """() => {
 
 #: seconds until the server has handed back a closed session's memory (``memory``: it
 #: trims 3, 10 and 30 s after the last session closed)
-SETTLE = 35
+SETTLE = 45
 
 
 def rss_mib(pid: int) -> float:

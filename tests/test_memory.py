@@ -13,29 +13,29 @@ from orgabm.dashboard.serve import server_env
 
 
 class Sessions:
-    """A stand-in for Solara's registry of open sessions."""
+    """A stand-in for Solara's registry of open sessions: their ids."""
 
-    def __init__(self, n: int) -> None:
-        self.n = n
+    def __init__(self, *ids: str) -> None:
+        self.ids = set(ids)
 
-    def __call__(self) -> int:
-        return self.n
+    def __call__(self) -> set[str]:
+        return set(self.ids)
 
 
-def _watch(sessions: Sessions, after=(0.15, 0.4)) -> tuple[ReleaseAfterSessions, list[float]]:
+def _watch(sessions: Sessions, after=(0.15, 0.4), trim=None):
     trims: list[float] = []
-    keeper = ReleaseAfterSessions(sessions, lambda: trims.append(time.monotonic()),
+    keeper = ReleaseAfterSessions(sessions, trim or (lambda: trims.append(time.monotonic())),
                                   every=0.02, after=after).start()  # fmt: skip
     return keeper, trims
 
 
 def test_trims_after_sessions_close_at_each_delay_and_then_stops():
-    sessions = Sessions(3)
+    sessions = Sessions("a", "b", "c")
     keeper, trims = _watch(sessions)
     try:
         time.sleep(0.3)
         assert trims == []  # nothing closed, nothing to hand back
-        sessions.n = 1
+        sessions.ids -= {"a", "b"}
         closed = time.monotonic()
         time.sleep(0.8)
         assert len(trims) == 2  # once per delay, then it waits for the next close
@@ -46,33 +46,68 @@ def test_trims_after_sessions_close_at_each_delay_and_then_stops():
 
 
 def test_a_burst_of_closes_is_trimmed_after_its_last_close():
-    sessions = Sessions(10)
+    sessions = Sessions(*"abcdefghij")
     keeper, trims = _watch(sessions, after=(0.3,))
     try:
         time.sleep(0.1)
-        for n in range(9, 4, -1):  # one session closes every 0.1 s
-            sessions.n = n
+        for name in "abcde":  # one session closes every 0.1 s
+            sessions.ids.discard(name)
+            last = time.monotonic()
             time.sleep(0.1)
-        last = time.monotonic() - 0.1
         time.sleep(0.6)
         assert len(trims) == 1 and trims[0] - last >= 0.25
     finally:
         keeper.stop()
 
 
-def test_opening_sessions_alone_triggers_no_trim():
-    sessions = Sessions(0)
-    keeper, trims = _watch(sessions)
+def test_opening_sessions_neither_triggers_nor_postpones_a_trim():
+    sessions = Sessions("a")
+    keeper, trims = _watch(sessions, after=(0.3,))
     try:
-        for n in range(1, 6):
-            sessions.n = n
+        time.sleep(0.1)
+        sessions.ids.discard("a")
+        closed = time.monotonic()
+        for name in "bcdefgh":  # students keep arriving
+            sessions.ids.add(name)
             time.sleep(0.1)
-        time.sleep(0.6)
-        assert trims == []
+        assert len(trims) == 1 and trims[0] - closed < 0.5
     finally:
         keeper.stop()
 
 
+def test_a_reload_counts_as_a_close():
+    sessions = Sessions("a", "b")
+    keeper, trims = _watch(sessions, after=(0.1,))
+    try:
+        time.sleep(0.1)
+        sessions.ids = {"a", "b2"}  # same number of sessions, one replaced
+        time.sleep(0.4)
+        assert len(trims) == 1
+    finally:
+        keeper.stop()
+
+
+def test_a_failing_trim_does_not_end_the_watcher():
+    calls: list[float] = []
+
+    def trim():
+        calls.append(time.monotonic())
+        raise RuntimeError("boom")
+
+    sessions = Sessions("a", "b", "c")
+    keeper, _ = _watch(sessions, after=(0.05,), trim=trim)
+    try:
+        time.sleep(0.1)
+        sessions.ids.discard("a")
+        time.sleep(0.3)
+        sessions.ids.discard("b")
+        time.sleep(0.3)
+        assert len(calls) == 2
+    finally:
+        keeper.stop()
+
+
+@pytest.mark.skipif(_TRIM is None, reason="the C library has no malloc_trim (not glibc)")
 def test_the_server_runs_with_the_c_allocator_unless_told_otherwise(monkeypatch):
     monkeypatch.delenv("PYTHONMALLOC", raising=False)
     assert server_env()["PYTHONMALLOC"] == "malloc"

@@ -14,23 +14,33 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import gc
+import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
-__all__ = ["ReleaseAfterSessions", "keep_releasing", "trim_heap"]
+__all__ = ["ReleaseAfterSessions", "can_trim", "keep_releasing", "trim_heap"]
+
+log = logging.getLogger(__name__)
 
 
 def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, or None where the C library has none."""
+    """glibc's ``malloc_trim``, or None where the C library has none (macOS, Windows,
+    musl)."""
     with contextlib.suppress(OSError, AttributeError, TypeError):
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        trim = ctypes.CDLL(None).malloc_trim  # the symbols the process already has
+        trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+        return trim
     return None
 
 
 _TRIM = _malloc_trim()
+
+
+def can_trim() -> bool:
+    """True where the C library can hand freed heap pages back (glibc)."""
+    return _TRIM is not None
 
 
 def trim_heap() -> bool:
@@ -43,41 +53,46 @@ def trim_heap() -> bool:
     return True
 
 
-def _open_sessions() -> int:
-    """The number of browser sessions (Solara's virtual kernels) the server holds."""
+def _open_sessions() -> Collection[str]:
+    """The ids of the browser sessions (Solara's virtual kernels) the server holds."""
     from solara.server import kernel_context
 
-    return len(kernel_context.contexts)
+    return list(kernel_context.contexts)
 
 
 class ReleaseAfterSessions:
-    """Watches the number of open sessions; once it has fallen, trims the heap ``after``
-    seconds after the last fall (a session's teardown, its widgets and its player thread,
-    ends some seconds after it leaves Solara's registry, so it trims more than once)."""
+    """Watches the server's open sessions; once one has closed, trims the heap ``after``
+    seconds after the last close (a session's teardown, its widgets and its player thread,
+    ends some seconds after it leaves Solara's registry, so it trims more than once).
+    Sessions opening do not trigger or postpone anything."""
 
     def __init__(
         self,
-        count: Callable[[], int] = _open_sessions,
+        sessions: Callable[[], Collection[str]] = _open_sessions,
         trim: Callable[[], object] = trim_heap,
         every: float = 1.0,
         after: tuple[float, ...] = (3.0, 10.0, 30.0),
     ) -> None:
-        self.count, self.trim, self.every, self.after = count, trim, every, after
+        self.sessions, self.trim, self.every, self.after = sessions, trim, every, after
         self.trims = 0
         self._stop = threading.Event()
 
     def watch(self) -> None:
         """Run until ``stop()``: the loop of the watching thread."""
-        seen, fell_at, due = self.count(), 0.0, len(self.after)
+        seen: set[str] = set()
+        closed_at, due = 0.0, len(self.after)
         while not self._stop.wait(self.every):
-            now = self.count()
-            if now < seen or (now > seen and due < len(self.after)):
-                fell_at, due = time.monotonic(), 0  # (again) after the last change
-            seen = now
-            if due < len(self.after) and time.monotonic() - fell_at >= self.after[due]:
-                self.trim()
-                self.trims += 1
-                due += 1
+            try:
+                now = set(self.sessions())
+                if seen - now:  # a session closed (a reload too: its id changes)
+                    closed_at, due = time.monotonic(), 0
+                seen = now
+                if due < len(self.after) and time.monotonic() - closed_at >= self.after[due]:
+                    due += 1
+                    self.trim()
+                    self.trims += 1
+            except Exception:  # never let one bad pass end the server's watcher
+                log.exception("handing memory back after sessions closed failed")
 
     def start(self) -> ReleaseAfterSessions:
         """Watch in a daemon thread."""

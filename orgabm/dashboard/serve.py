@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .assets import ensure_offline_assets
+from .memory import can_trim
 
 __all__ = [
     "CHROMIUM_ARGS", "CHROMIUM_PATH", "app_path", "command", "free_port", "running_server",
@@ -43,12 +44,13 @@ def command(host: str = "127.0.0.1", port: int = 8765, production: bool = True) 
 
 def server_env() -> dict[str, str]:
     """The server's environment: this interpreter's path, sessions whose connection
-    dropped freed after 2 minutes (Solara keeps them 24 h by default), and the C allocator
-    for Python's objects, so that closed sessions' memory can go back (``memory``),
-    unless set."""
+    dropped freed after 2 minutes (Solara keeps them 24 h by default), and, where the C
+    library can trim its heap (glibc), the C allocator for Python's objects, so that
+    closed sessions' memory can go back (``memory``); each unless set."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "2m")
-    env.setdefault("PYTHONMALLOC", "malloc")
+    if can_trim():
+        env.setdefault("PYTHONMALLOC", "malloc")
     return env
 
 
