@@ -1,6 +1,7 @@
 """Handing closed sessions' memory back (orgabm.dashboard.memory)."""
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -8,7 +9,12 @@ import time
 
 import pytest
 
-from orgabm.dashboard.memory import _TRIM, ReleaseAfterSessions
+from orgabm.dashboard.memory import (
+    _TRIM,
+    SERVER_ONLY_MALLOC,
+    ReleaseAfterSessions,
+    leave_the_allocator_to_the_server,
+)
 from orgabm.dashboard.serve import server_env
 
 
@@ -110,9 +116,21 @@ def test_a_failing_trim_does_not_end_the_watcher():
 @pytest.mark.skipif(_TRIM is None, reason="the C library has no malloc_trim (not glibc)")
 def test_the_server_runs_with_the_c_allocator_unless_told_otherwise(monkeypatch):
     monkeypatch.delenv("PYTHONMALLOC", raising=False)
+    monkeypatch.delenv(SERVER_ONLY_MALLOC, raising=False)
     assert server_env()["PYTHONMALLOC"] == "malloc"
     monkeypatch.setenv("PYTHONMALLOC", "pymalloc")
     assert server_env()["PYTHONMALLOC"] == "pymalloc"
+    assert SERVER_ONLY_MALLOC not in server_env()
+
+
+def test_the_servers_workers_get_pythons_allocator_back_unless_the_user_chose(monkeypatch):
+    monkeypatch.setenv("PYTHONMALLOC", "malloc")
+    monkeypatch.setenv(SERVER_ONLY_MALLOC, "1")  # as the server starts, from server_env
+    leave_the_allocator_to_the_server()
+    assert "PYTHONMALLOC" not in os.environ and SERVER_ONLY_MALLOC not in os.environ
+    monkeypatch.setenv("PYTHONMALLOC", "malloc")  # the user's own choice
+    leave_the_allocator_to_the_server()
+    assert os.environ["PYTHONMALLOC"] == "malloc"
 
 
 # small objects freed while a few survivors stay, as after a class: the process keeps

@@ -16,11 +16,18 @@ import contextlib
 import ctypes
 import gc
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Collection
 
-__all__ = ["ReleaseAfterSessions", "can_trim", "keep_releasing", "trim_heap"]
+__all__ = [
+    "SERVER_ONLY_MALLOC", "ReleaseAfterSessions", "can_trim", "keep_releasing",
+    "leave_the_allocator_to_the_server", "trim_heap",
+]  # fmt: skip
+
+#: set beside ``PYTHONMALLOC=malloc`` when ``serve.server_env`` chose it (not the user)
+SERVER_ONLY_MALLOC = "ORGABM_SERVER_ONLY_MALLOC"
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +115,14 @@ class ReleaseAfterSessions:
         self._stop.set()
 
 
+def leave_the_allocator_to_the_server() -> None:
+    """Once the server runs: the processes it starts (sweep workers) use Python's own
+    allocator again, unless the user chose one. They exit after their sweep, so their
+    memory goes back anyway, and their runs are about 7% faster with it."""
+    if os.environ.pop(SERVER_ONLY_MALLOC, None):
+        os.environ.pop("PYTHONMALLOC", None)
+
+
 _keeper: ReleaseAfterSessions | None = None
 _keeper_lock = threading.Lock()
 
@@ -117,5 +132,6 @@ def keep_releasing() -> ReleaseAfterSessions:
     global _keeper
     with _keeper_lock:
         if _keeper is None:
+            leave_the_allocator_to_the_server()
             _keeper = ReleaseAfterSessions().start()
         return _keeper

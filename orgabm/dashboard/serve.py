@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .assets import ensure_offline_assets
-from .memory import can_trim
+from .memory import SERVER_ONLY_MALLOC, can_trim
 
 __all__ = [
     "CHROMIUM_ARGS", "CHROMIUM_PATH", "app_path", "command", "free_port", "running_server",
@@ -49,8 +49,9 @@ def server_env() -> dict[str, str]:
     closed sessions' memory can go back (``memory``); each unless set."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "2m")
-    if can_trim():
-        env.setdefault("PYTHONMALLOC", "malloc")
+    if can_trim() and "PYTHONMALLOC" not in env:
+        env["PYTHONMALLOC"] = "malloc"
+        env[SERVER_ONLY_MALLOC] = "1"  # the server's sweep workers keep Python's own
     return env
 
 
