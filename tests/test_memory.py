@@ -10,9 +10,9 @@ import time
 import pytest
 
 from orgabm.dashboard.memory import (
-    _TRIM,
     SERVER_ONLY_MALLOC,
     ReleaseAfterSessions,
+    can_trim,
     leave_the_allocator_to_the_server,
 )
 from orgabm.dashboard.serve import server_env
@@ -113,7 +113,7 @@ def test_a_failing_trim_does_not_end_the_watcher():
         keeper.stop()
 
 
-@pytest.mark.skipif(_TRIM is None, reason="the C library has no malloc_trim (not glibc)")
+@pytest.mark.skipif(not can_trim(), reason="the C library has no malloc_trim (not glibc)")
 def test_the_server_runs_with_the_c_allocator_unless_told_otherwise(monkeypatch):
     monkeypatch.delenv("PYTHONMALLOC", raising=False)
     monkeypatch.delenv(SERVER_ONLY_MALLOC, raising=False)
@@ -155,7 +155,7 @@ FRAGMENTED = textwrap.dedent("""
 """)
 
 
-@pytest.mark.skipif(_TRIM is None, reason="the C library has no malloc_trim (not glibc)")
+@pytest.mark.skipif(not can_trim(), reason="the C library has no malloc_trim (not glibc)")
 @pytest.mark.parametrize(
     "allocator, trim, handed_back",
     [("malloc", "trim", True), ("malloc", "collect only", False), ("pymalloc", "trim", False)],

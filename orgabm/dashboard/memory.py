@@ -81,7 +81,6 @@ class ReleaseAfterSessions:
         after: tuple[float, ...] = (3.0, 10.0, 30.0),
     ) -> None:
         self.sessions, self.trim, self.every, self.after = sessions, trim, every, after
-        self.trims = 0
         self._stop = threading.Event()
 
     def watch(self) -> None:
@@ -97,7 +96,6 @@ class ReleaseAfterSessions:
                 if due < len(self.after) and time.monotonic() - closed_at >= self.after[due]:
                     due += 1
                     self.trim()
-                    self.trims += 1
             except Exception:  # never let one bad pass end the server's watcher
                 log.exception("handing memory back after sessions closed failed")
 
