@@ -19,7 +19,6 @@ import os
 import platform
 import queue
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -33,6 +32,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from tqdm.auto import tqdm
 
+from .child import child_env, python_command
 from .runner import derive_seed
 from .scenario import Scenario, ScenarioError, apply_overrides, load_scenario, parse_override
 from .store import Store, StoreError
@@ -371,20 +371,18 @@ class _LocalWorker:
     """One ``python -m orgabm.worker`` process and a thread that reads its answers."""
 
     def __init__(
-        self, index: int, root: Path, sweep_message: str, answers: queue.Queue, nice: int = 0
-    ) -> None:
-        env = dict(os.environ)
+        self, index: int, root: Path, sweep_message: str, answers: queue.Queue, nice: int = 0,
+        model: str | None = None,
+    ) -> None:  # fmt: skip
+        env = child_env(model)
         if nice:
             env["ORGABM_WORKER_NICE"] = str(nice)
-        env["PYTHONPATH"] = os.pathsep.join(
-            [p for p in sys.path if p] + [env.get("PYTHONPATH", "")]
-        )
         env.setdefault("OPENBLAS_NUM_THREADS", "1")
         env.setdefault("OMP_NUM_THREADS", "1")
         self.index = index
         self.stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - read if the worker dies
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "orgabm.worker", str(root)],
+            python_command("-m", "orgabm.worker", str(root)),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
             text=True, bufsize=1, env=env,
         )  # fmt: skip
@@ -482,7 +480,7 @@ def _run_local(
                           "model": sweep.model})  # fmt: skip
     feed = _Feed(todo, workers)
     answers: queue.Queue = queue.Queue()
-    pool = [_LocalWorker(i, store.root, message, answers, nice)
+    pool = [_LocalWorker(i, store.root, message, answers, nice, sweep.model)
             for i in range(min(workers, len(todo)))]  # fmt: skip
     failed = 0
     try:
@@ -525,7 +523,7 @@ def _run_local(
                 bar.update(len(worker.batch[1]) - worker.ran)
                 worker.stop(kill=True)
                 busy -= 1
-                replacement = _LocalWorker(index, store.root, message, answers, nice)
+                replacement = _LocalWorker(index, store.root, message, answers, nice, sweep.model)
                 pool[index] = replacement
                 if feed:
                     replacement.send(*feed.next())

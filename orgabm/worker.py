@@ -92,8 +92,10 @@ def run_batch(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The local backend's worker loop."""
+    from .child import append_model_path
     from .store import Store
 
+    append_model_path()  # a --model module's folder, last: it shadows nothing
     args = list(sys.argv[1:] if argv is None else argv)
     nice = int(os.environ.get("ORGABM_WORKER_NICE", "0") or 0)
     if nice and hasattr(os, "nice"):

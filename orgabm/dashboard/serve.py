@@ -6,13 +6,13 @@ import contextlib
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..child import child_env, python_command
 from .assets import ensure_offline_assets
 from .memory import SERVER_ONLY_MALLOC, can_trim
 
@@ -37,17 +37,18 @@ def app_path() -> Path:
 
 def command(host: str = "127.0.0.1", port: int = 8765, production: bool = True) -> list[str]:
     """The ``solara run`` command line that serves the dashboard."""
-    line = [sys.executable, "-m", "solara", "run", "orgabm.dashboard.app", "--host", host,
+    line = [*python_command("-m", "solara", "run", "orgabm.dashboard.app"), "--host", host,
             "--port", str(port), "--no-open"]  # fmt: skip
     return [*line, "--production"] if production else line
 
 
 def server_env() -> dict[str, str]:
-    """The server's environment: this interpreter's path, sessions whose connection
+    """The server's environment: orgabm's code and no module of the current folder
+    (``child``), sessions whose connection
     dropped freed after 2 minutes (Solara keeps them 24 h by default), and, where the C
     library can trim its heap (glibc), the C allocator for Python's objects, so that
     closed sessions' memory can go back (``memory``); each unless set."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    env = child_env()
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "2m")
     if can_trim() and "PYTHONMALLOC" not in env:
         env["PYTHONMALLOC"] = "malloc"
