@@ -20,8 +20,8 @@ import sys
 import tempfile
 import time
 
-from orgabm.batch import Sweep, grid_points, run_sweep
-from orgabm.validation import P1_GRID, P2_GRID
+from orgabm.batch.sweep import Sweep, grid_points, run_sweep
+from orgabm.validation.suite import P1_GRID, P2_GRID
 
 
 def timed(sweep: Sweep, workers: int) -> tuple[float, float, float]:

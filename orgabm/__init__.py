@@ -2,15 +2,15 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .agents import Employee
-from .batch import sweep
-from .metrics import METRICS
-from .model import OrgModel
-from .report import write_report
-from .runner import run_scenario
+from .analysis.report import write_report
+from .analysis.sensitivity import run_sensitivity
+from .batch.replicates import run_scenario
+from .batch.store import load_results
+from .batch.sweep import sweep
+from .engine.employees import Employee
+from .engine.metrics import METRICS
+from .engine.model import OrgModel
 from .scenario import Scenario, ScenarioError, available_scenarios, load_scenario
-from .sensitivity import run_sensitivity
-from .store import load_results
 
 try:
     __version__ = version("orgabm")

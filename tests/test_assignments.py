@@ -13,9 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from orgabm.dashboard.experiments import MAX_RUNS, ExperimentSpec, Scheduler
-from orgabm.dashboard.session import Config, Session, assignments
+from orgabm.dashboard.session import Config, Session
 from orgabm.scenario import ScenarioError, load_scenario
+from orgabm.teaching.assignments import assignments
+from orgabm.teaching.experiments import MAX_RUNS, ExperimentSpec, Scheduler
 
 SHIPPED = {
     "assignments/exploration_exploitation",
@@ -211,7 +212,7 @@ def test_the_queue_runs_one_at_a_time_in_order_and_cancel_stops_a_sweep():
 
 # --------------------------------------------------------------------------- teacher's notes
 def test_each_assignment_has_a_teachers_note_with_the_command_that_made_it():
-    from orgabm.teaching import spec_for
+    from orgabm.teaching.notes import spec_for
 
     notes = Path(__file__).resolve().parent.parent / "docs" / "teaching"
     for name in assignments():
@@ -223,7 +224,7 @@ def test_each_assignment_has_a_teachers_note_with_the_command_that_made_it():
 
 
 def test_the_notes_regenerate(tmp_path: Path):
-    from orgabm.teaching import main
+    from orgabm.teaching.notes import main
 
     assert main(["--reps", "2", "--out", str(tmp_path)]) == 0
     written = sorted(p.name for p in tmp_path.glob("*.md"))

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from orgabm import OrgModel, load_scenario
-from orgabm.runner import derive_seed
+from orgabm.batch.seeds import derive_seed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 

@@ -7,11 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from orgabm import canonical, policies
-from orgabm.canonical import COPY_ERROR, DENSITY, NETWORK, REWIRE, VELOCITY
-from orgabm.environment import NKLandscape
-from orgabm.model import OrgModel
+from orgabm.engine import sharing
+from orgabm.engine.environments import NKLandscape
+from orgabm.engine.model import OrgModel
 from orgabm.scenario import ScenarioError, available_scenarios, load_scenario, scenario_dirs
+from orgabm.validation.canonical import COPY_ERROR, DENSITY, NETWORK, REWIRE, VELOCITY
+from orgabm.validation.suite import canonical
 
 WORKERS = 2
 VALIDATION = scenario_dirs()[0] / "validation"
@@ -131,7 +132,7 @@ def _line_of_three(rule: str) -> OrgModel:
 
 
 def _share(model: OrgModel, seed: int = 0):
-    return policies.share(model, np.random.default_rng(seed))
+    return sharing.share(model, np.random.default_rng(seed))
 
 
 def test_majority_rule_adopts_the_better_ties_majority_only():

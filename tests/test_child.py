@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from orgabm.child import child_env, python_command
+from orgabm.batch.child import child_env, python_command
 from orgabm.dashboard.serve import serving
 
 PLANTED = "import pathlib\npathlib.Path({marker!r}).write_text('imported')\n"

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from orgabm import METRICS
-from orgabm.cli import main
+from orgabm.cli.main import main
 
 
 def run_cli(capsys, *args: str) -> tuple[int, str, str]:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from orgabm import OrgModel, load_scenario
-from orgabm.environment import NKLandscape, Reality
+from orgabm.engine.environments import NKLandscape, Reality
 
 
 def rng(seed=0):

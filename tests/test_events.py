@@ -146,7 +146,7 @@ def test_reorganization_never_moves_anyone_into_an_empty_team_and_fills_leaders(
                                         "network": {"kind": "teams"}}}), rng=1
     )  # fmt: skip
     model.remove_employees(np.array([6, 7, 8]))  # team 2 is now empty
-    from orgabm.events import reorganize
+    from orgabm.engine.events import reorganize
 
     reorganize(model, 1.0, model.streams["events"])
     assert 2 not in set(model.team.tolist())

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from orgabm import mechanisms
-from orgabm.environment import Reality
+from orgabm.engine import march as mechanisms
+from orgabm.engine import traits
+from orgabm.engine.environments import Reality
 
 
 def rng(seed=0):
@@ -122,8 +123,8 @@ def test_equilibrium_needs_agreement_and_no_chance_to_beat_the_code():
 
 
 def test_traits_follow_a_beta_with_the_given_mean_and_sd():
-    draws = mechanisms.draw_trait(0.3, 0.1, 50_000, rng(3))
+    draws = traits.draw_trait(0.3, 0.1, 50_000, rng(3))
     assert draws.mean() == pytest.approx(0.3, abs=0.003)
     assert draws.std() == pytest.approx(0.1, abs=0.003)
     assert ((draws >= 0) & (draws <= 1)).all()
-    assert (mechanisms.draw_trait(0.7, 0.0, 5, rng()) == 0.7).all()
+    assert (traits.draw_trait(0.7, 0.0, 5, rng()) == 0.7).all()

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from orgabm import METRICS, Employee, OrgModel, load_scenario
-from orgabm.mechanisms import march_equilibrium
+from orgabm.engine.march import march_equilibrium
 
 
 def march(**overrides):

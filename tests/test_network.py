@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from orgabm import OrgModel
-from orgabm.network import build_network, expected_ties
+from orgabm.engine.network import build_network
 from orgabm.scenario import load_scenario
+from orgabm.scenario.layout import expected_ties
 
 
 def org(employees=60, teams=1, **network):
@@ -170,7 +171,7 @@ def test_model_places_one_employee_on_each_node_with_the_graphs_ties():
 
 
 def test_best_of_some_rows_agrees_with_best_of_all():
-    from orgabm.network import Ties
+    from orgabm.engine.network import Ties
 
     g, _ = build(org(employees=300, kind="random", density=0.03, connected=False), seed=4)
     ties = Ties.from_graph(g)

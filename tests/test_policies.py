@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from orgabm import OrgModel, load_scenario
-from orgabm.runner import derive_seed
+from orgabm.batch.seeds import derive_seed
 
 REPS = 24
 
@@ -315,8 +315,8 @@ def test_every_lever_at_zero_draws_nothing_from_the_mechanisms_streams():
 def test_each_learner_breaks_ties_between_equal_best_ties_on_its_own():
     import networkx as nx
 
-    from orgabm import policies
-    from orgabm.network import Ties
+    from orgabm.engine import sharing
+    from orgabm.engine.network import Ties
 
     model = OrgModel(load_scenario(BASE, {"leadership.knowledge_sharing": 1.0}), rng=1)
     graph = nx.complete_bipartite_graph(2, 98)  # rows 0 and 1 tie with everyone else
@@ -324,17 +324,17 @@ def test_each_learner_breaks_ties_between_equal_best_ties_on_its_own():
     model.performance = np.zeros(100, dtype=np.int32)
     model.performance[:2] = 5
     chosen = []
-    original = policies.learn_from
+    original = sharing.learn_from
 
     def spy(model, learners, sources, rate, rng):
         chosen.append(sources[learners >= 2])
         return 0
 
-    policies.learn_from = spy
+    sharing.learn_from = spy
     try:
-        policies.share(model, model.streams["share"])
+        sharing.share(model, model.streams["share"])
     finally:
-        policies.learn_from = original
+        sharing.learn_from = original
     picked = np.concatenate(chosen)
     assert set(picked.tolist()) == {0, 1}
     assert 20 < (picked == 0).sum() < 78

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from orgabm import OrgModel, available_scenarios, load_scenario
-from orgabm.runner import derive_seed
+from orgabm.batch.seeds import derive_seed
 
 PRESETS = [
     "march_1991", "command_and_control", "learning_organization", "siloed_teams",

@@ -5,9 +5,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from orgabm.batch import Sweep, grid_points, run_sweep
-from orgabm.cli import main
-from orgabm.report import point_table
+from orgabm.analysis.report import point_table
+from orgabm.batch.sweep import Sweep, grid_points, run_sweep
+from orgabm.cli.main import main
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from orgabm.batch import SweepError
-from orgabm.cli import main
-from orgabm.sensitivity import parse_param, run_sensitivity
+from orgabm.analysis.sensitivity import parse_param, run_sensitivity
+from orgabm.batch.sweep import SweepError
+from orgabm.cli.main import main
 
 PARAMS = [("leadership.socialization", 0.1, 0.9), ("workforce.skill.mean", 0.3, 0.7)]
 

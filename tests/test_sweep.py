@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orgabm.batch import (
+from orgabm.batch.store import Store, load_results
+from orgabm.batch.sweep import (
     Design,
     Sweep,
     SweepError,
@@ -22,8 +23,7 @@ from orgabm.batch import (
     run_sweep,
     sweep,
 )
-from orgabm.cli import main
-from orgabm.store import Store, load_results
+from orgabm.cli.main import main
 
 HERE = Path(__file__).resolve().parent
 SMALL = {"leadership.socialization": [0.1, 0.9], "leadership.code_learning": [0.5]}

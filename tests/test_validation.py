@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from orgabm.validation import P1_GRID, P2_GRID, figure1, heterogeneous, turbulence, turnover
+from orgabm.validation.suite import P1_GRID, P2_GRID, figure1, heterogeneous, turbulence, turnover
 
 WORKERS = 2
 TOLERANCE = 0.03

@@ -13,6 +13,8 @@ import solara
 import solara.lab
 
 from ..scenario import DEFAULT_SCENARIO, available_scenarios, load_scenario, read_yaml
+from ..teaching.assignments import assignments
+from ..teaching.experiments import scheduler
 from .assets import ensure_offline_assets
 from .classroom import AssignmentPanel, ExperimentPanel
 from .memory import keep_releasing
@@ -24,13 +26,13 @@ from .session import (
     MAX_REPLICATES,
     Config,
     Session,
-    assignments,
     lever_range,
 )
 from .views import belief_strip, history_spec, network_spec, series_spec, team_spec
 from .widgets import VegaView, split
 
 ensure_offline_assets()
+scheduler.on_busy = pacer.working  # played steps slow down while a sweep runs
 
 NETWORK_KINDS = [
     "complete",

@@ -8,9 +8,16 @@ import time
 
 import solara
 
-from ..metrics import METRICS
+from ..engine.metrics import METRICS
 from ..scenario import Leadership, Scenario
-from .experiments import MAX_POINTS, MAX_REPLICATES, MAX_RUNS, ExperimentSpec, Job, scheduler
+from ..teaching.experiments import (
+    MAX_POINTS,
+    MAX_REPLICATES,
+    MAX_RUNS,
+    ExperimentSpec,
+    scheduler,
+)
+from ..teaching.figures import result_figure
 from .session import LEVERS, lever_range
 
 POLL = 0.5  # seconds between progress checks of a running experiment
@@ -65,27 +72,6 @@ def _parse_values(text: str) -> list:
     from ..scenario import parse_override
 
     return [parse_override(f"x={item.strip()}")[1] for item in text.split(",") if item.strip()]
-
-
-def result_figure(job: Job):
-    """The metric against the lever with 95% CIs, one line per level of the second factor."""
-    from matplotlib.figure import Figure
-
-    spec, table = job.spec, job.summary()
-    fig = Figure(figsize=(6.4, 3.8), dpi=100, layout="constrained")
-    ax = fig.add_subplot()
-    groups = table.groupby(spec.factor, sort=False) if spec.factor else [(None, table)]
-    for level, part in groups:
-        label = None if level is None else f"{spec.factor.split('.')[-1]} = {level}"
-        ax.errorbar(part[spec.path], part["mean"],
-                    yerr=[part["mean"] - part["ci_low"], part["ci_high"] - part["mean"]],
-                    marker="o", capsize=3, label=label)  # fmt: skip
-    ax.set_xlabel(spec.lever.replace("_", " "))
-    ax.set_ylabel(f"{spec.metric.replace('_', ' ')} at the end (mean, 95% CI)")
-    ax.set_title(f"{job.total} runs, {spec.replicates} per point", fontsize=10)
-    if spec.factor:
-        ax.legend(fontsize=8)
-    return fig
 
 
 @solara.component

@@ -12,7 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..child import child_env, python_command
+from ..batch.child import child_env, python_command
 from .assets import ensure_offline_assets
 from .memory import SERVER_ONLY_MALLOC, can_trim
 

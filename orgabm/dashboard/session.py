@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..model import OrgModel
-from ..runner import derive_seed
+from ..batch.seeds import derive_seed
+from ..engine.model import OrgModel
 from ..scenario import (
     DEFAULT_SCENARIO,
     Leadership,
@@ -27,8 +27,9 @@ from ..scenario import (
     available_scenarios,
     load_scenario,
 )
+from ..teaching.assignments import assignments
 
-__all__ = ["COLOR_BY", "LEVER_GROUPS", "MAX_EMPLOYEES", "Config", "Session", "assignments"]
+__all__ = ["COLOR_BY", "LEVER_GROUPS", "MAX_EMPLOYEES", "Config", "Session"]
 
 #: The browser runs at most this many employees (the cap is said in the UI).
 MAX_EMPLOYEES = 2_000
@@ -117,23 +118,6 @@ SERIES = {
     "climate": ["safety", "risk_tolerance"],
     "activity": ["experiments", "innovations", "failures", "punishments"],
 }
-
-
-def assignments() -> dict[str, str]:
-    """The shipped assignments: scenario name ("assignments/<file>") -> title."""
-    from ..scenario import scenario_dirs
-
-    out = {}
-    for folder in scenario_dirs():
-        for path in sorted((folder / "assignments").glob("*.yaml")):
-            name = f"assignments/{path.stem}"
-            try:
-                task = load_scenario(name).assignment
-            except ScenarioError:
-                continue
-            if task is not None:
-                out[name] = task.title
-    return out
 
 
 @dataclass

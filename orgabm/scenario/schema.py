@@ -23,7 +23,8 @@ from pydantic import (
     model_validator,
 )
 
-from .network import expected_ties, torus_shape
+from .layout import expected_ties, torus_shape
+from .vocabulary import METRIC_NAMES
 
 __all__ = [
     "MUTABLE",
@@ -353,8 +354,6 @@ class Assignment(_Section):
 
     @model_validator(mode="after")
     def _check(self) -> Assignment:
-        from .metrics import METRICS
-
         for name, (low, high) in self.open.items():
             if name not in Leadership.model_fields:
                 close = difflib.get_close_matches(name, list(Leadership.model_fields), n=1)
@@ -383,9 +382,9 @@ class Assignment(_Section):
             if e.factor is not None and not e.factor_values:
                 raise _FieldError("assignment.experiment.factor_values", e.factor_values,
                                   "the second factor's values (a non-empty list)")  # fmt: skip
-            if e.metric not in METRICS:
+            if e.metric not in METRIC_NAMES:
                 raise _FieldError("assignment.experiment.metric", e.metric,
-                                  f"a metric: {', '.join(METRICS)}")  # fmt: skip
+                                  f"a metric: {', '.join(METRIC_NAMES)}")  # fmt: skip
         return self
 
 
@@ -552,7 +551,7 @@ class _FieldError(ValueError):
 # --------------------------------------------------------------------------- loading
 def scenario_dirs() -> list[Path]:
     """Where named scenarios live: the source tree's ``scenarios/``, else the installed copy."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the orgabm package
     return [d for d in (here.parent / "scenarios", here / "scenarios") if d.is_dir()][:1]
 
 

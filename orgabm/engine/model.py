@@ -11,12 +11,13 @@ import numpy as np
 import pandas as pd
 from mesa.discrete_space import Network
 
-from . import events, mechanisms, policies
-from .agents import Employee
-from .environment import build_environment
+from ..scenario import Scenario, change_scenario, load_scenario
+from . import climate, communities, development, events, experimentation, march, reviews, sharing
+from .employees import Employee
+from .environments import build_environment
 from .metrics import METRICS, MetricsRecorder, TeamRecorder
 from .network import Ties, build_network, team_leaders
-from .scenario import Scenario, change_scenario, load_scenario
+from .traits import draw_traits
 
 __all__ = ["COUNTERS", "OrgModel"]
 
@@ -78,7 +79,7 @@ class OrgModel(mesa.Model):
         self.streams = dict(zip(STREAMS, rng.spawn(len(STREAMS)), strict=True))
 
         self.reality = build_environment(cfg.environment, rng)
-        self.beliefs: np.ndarray = mechanisms.random_beliefs(
+        self.beliefs: np.ndarray = march.random_beliefs(
             n, m, rng, cfg.workforce.beliefs == "decided"
         )
         self.code: np.ndarray = np.zeros(m, dtype=np.int8)
@@ -102,7 +103,7 @@ class OrgModel(mesa.Model):
         #: the hierarchy's head (row 0), who stays put in reorganizations; -1 if none
         self.head = 0 if cfg.organization.network.kind == "hierarchy" else -1
 
-        traits = mechanisms.draw_traits(cfg.workforce, n, self.streams["traits"])
+        traits = draw_traits(cfg.workforce, n, self.streams["traits"])
         self.skill, self.risk_tolerance, self.safety, self.openness = traits
 
         self.reported = np.zeros((self.teams, m), dtype=bool)
@@ -112,7 +113,7 @@ class OrgModel(mesa.Model):
         self.counts: dict[str, float] = dict.fromkeys(COUNTERS, 0)
         self.event_log: list[tuple[int, str]] = []
         #: this step's experiments, and the rows punished for a failure (for the dashboard)
-        self.last_trial: policies.Trial | None = None
+        self.last_trial: experimentation.Trial | None = None
         self.last_punished: np.ndarray = np.empty(0, dtype=np.int64)
 
         self._employees: list[Employee] = list(
@@ -195,11 +196,11 @@ class OrgModel(mesa.Model):
         events.fire(self)
         cfg = self.config
         # turnover: leavers replaced by newcomers in the same seat
-        leavers = mechanisms.turnover(cfg.workforce.turnover, self.employees, rng)
+        leavers = march.turnover(cfg.workforce.turnover, self.employees, rng)
         if len(leavers):
             self._replace(leavers)
         # act: beliefs, coin flips on zeros
-        self.actions = mechanisms.act(self.beliefs, rng)
+        self.actions = march.act(self.beliefs, rng)
         self.performance = self.reality.performance(self.actions)
         # the code's score (only needed when the code learns: an NK code draws coin flips)
         code_performance = (
@@ -210,10 +211,10 @@ class OrgModel(mesa.Model):
         # and the climate's answer to how it went
         self.last_punished = np.empty(0, dtype=np.int64)
         copying = cfg.calibration.sharing_rule == "copy"
-        copied = policies.share(self, streams["share"]) if copying else None
-        trial = self.last_trial = policies.experiment(self, streams["experiment"], copied)
+        copied = sharing.share(self, streams["share"]) if copying else None
+        trial = self.last_trial = experimentation.experiment(self, streams["experiment"], copied)
         if trial is not None:
-            policies.respond(self, trial, streams["respond"])
+            experimentation.respond(self, trial, streams["respond"])
         # the superior group: those whose realized performance beats the code's (on what the
         # code can hold: tacit dimensions do not count)
         codifiable = self.codifiable
@@ -225,18 +226,18 @@ class OrgModel(mesa.Model):
         superior = judged > code_performance
         # share: learning from ties (the copy rule shared before experimenting), across teams
         if not copying:
-            policies.share(self, streams["share"])
-        policies.meet_across_teams(self, streams["meet"])
+            sharing.share(self, streams["share"])
+        communities.meet_across_teams(self, streams["meet"])
         # socialize: beliefs move towards the code
-        mechanisms.socialize(self.beliefs, self.code, self.socialization, rng)
+        march.socialize(self.beliefs, self.code, self.socialization, rng)
         # codify: the code learns from the superior group's actions
-        mechanisms.codify(
+        march.codify(
             self.code, self.actions, superior, cfg.leadership.code_learning, rng, self.codifiable
         )
         # review, develop, climate
-        policies.review(self, streams["review"])
-        policies.develop(self, streams["train"], streams["mentor"])
-        policies.climate(self)
+        reviews.review(self, streams["review"])
+        development.develop(self, streams["train"], streams["mentor"])
+        climate.climate(self)
         # collect
         self.tenure += 1
         self.datacollector.collect(self)
@@ -246,7 +247,7 @@ class OrgModel(mesa.Model):
     def _replace(self, rows: np.ndarray) -> None:
         """Newcomers take the seats in ``rows``: fresh random beliefs, fresh traits."""
         rng = self.rng
-        self.beliefs[rows] = mechanisms.random_beliefs(
+        self.beliefs[rows] = march.random_beliefs(
             len(rows), self.dimensions, rng, self.config.workforce.beliefs == "decided"
         )
         share = self.config.workforce.fast_learners.share
@@ -254,7 +255,7 @@ class OrgModel(mesa.Model):
             self.fast_learner[rows] = rng.random(len(rows)) < share
         else:
             self.fast_learner[rows] = False
-        traits = mechanisms.draw_traits(self.config.workforce, len(rows), self.streams["traits"])
+        traits = draw_traits(self.config.workforce, len(rows), self.streams["traits"])
         for array, fresh in zip(
             (self.skill, self.risk_tolerance, self.safety, self.openness), traits, strict=True
         ):
@@ -299,7 +300,7 @@ class OrgModel(mesa.Model):
         return {agent.cell.coordinate: agent.row for agent in self._employees}
 
     def _check_stop(self) -> None:
-        if self.stops_at_equilibrium and mechanisms.march_equilibrium(
+        if self.stops_at_equilibrium and march.march_equilibrium(
             self.beliefs, self.code, self.reality
         ):
             self.equilibrium = True

@@ -13,15 +13,15 @@ import sys
 import time
 from pathlib import Path
 
-from .dashboard.experiments import ExperimentSpec, Job
-from .dashboard.session import assignments
+from .assignments import assignments
+from .experiments import ExperimentSpec, Job
 
 __all__ = ["READINGS", "expected", "main", "run", "spec_for", "write_note", "write_notes"]
 
 
 def spec_for(name: str, reps: int | None = None, seed: int = 0) -> ExperimentSpec:
     """The assignment's own experiment (the experiment tab's starting point)."""
-    from .scenario import load_scenario
+    from ..scenario import load_scenario
 
     e = load_scenario(name).assignment.experiment
     return ExperimentSpec(scenario=name, lever=e.lever, low=e.low, high=e.high, points=e.points,
@@ -31,8 +31,8 @@ def spec_for(name: str, reps: int | None = None, seed: int = 0) -> ExperimentSpe
 
 def run(spec: ExperimentSpec, workers: int | None = None) -> Job:
     """Run the experiment as the dashboard does, but with all CPUs; the finished job."""
-    from .batch import run_sweep
-    from .store import Store
+    from ..batch.store import Store
+    from ..batch.sweep import run_sweep
 
     job = Job(spec, spec.load())
     started = time.perf_counter()
@@ -62,7 +62,7 @@ def expected(job: Job) -> str:
 
 
 def _plot(job: Job, path: Path) -> None:
-    from .dashboard.classroom import result_figure
+    from .figures import result_figure
 
     result_figure(job).savefig(path)
 

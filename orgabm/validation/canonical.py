@@ -16,10 +16,10 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from .model import OrgModel
-from .runner import mean_ci
-from .scenario import load_scenario
-from .store import Store
+from ..analysis.stats import mean_ci
+from ..batch.store import Store
+from ..engine.model import OrgModel
+from ..scenario import load_scenario
 
 __all__ = [
     "LF_EXPERIMENTS",
@@ -99,7 +99,7 @@ def _sweep(
     common_seeds: bool = False,
 ) -> Store:
     """Run ``scenarios/validation/<name>.yaml`` over ``points`` (in ``keep/name`` if given)."""
-    from .validation import _run
+    from .suite import _run
 
     return _run(name, load_scenario(f"validation/{name}"), points, runs, seed, workers,
                 progress, keep, model, common_seeds)  # fmt: skip
@@ -152,7 +152,8 @@ def lazer_friedman(
     """
     chosen = points if points is not None else LF_EXPERIMENTS[name]
     store = _sweep(name, chosen, runs, seed, workers, progress, keep,
-                   model="orgabm.canonical:SolutionModel", common_seeds=True)  # fmt: skip
+                   model="orgabm.validation.canonical:SolutionModel",
+                   common_seeds=True)  # fmt: skip
     by = list(dict.fromkeys(path for point in chosen for path in point))
     steps = store.steps(columns=["run_id", "step", "solution_score", *by])
     names = {NETWORK: "network", VELOCITY: "velocity", COPY_ERROR: "copy_error",
@@ -188,7 +189,7 @@ def miller(
 ) -> pd.DataFrame:
     """Final knowledge (tacit, codifiable, the code's) against interpersonal learning p5."""
     store = _sweep("miller_2006", [{P5: p} for p in rates], runs, seed, workers, progress, keep,
-                   model="orgabm.canonical:TacitModel")  # fmt: skip
+                   model="orgabm.validation.canonical:TacitModel")  # fmt: skip
     metrics = ["tacit_knowledge", "codifiable_knowledge", "code_knowledge", "knowledge"]
     return finals(store.runs(), [P5], metrics).rename(columns={P5: "p5"})
 

@@ -4,7 +4,7 @@
 experiment of ``scenarios/validation/`` as a sweep and writes
 ``docs/validation.md`` with its plots under ``docs/img/``. The tests call the
 same functions on fewer points and runs. The other models' experiments live in
-:mod:`orgabm.canonical`.
+:mod:`orgabm.validation.canonical`.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from .batch import Sweep, run_sweep
-from .model import OrgModel
-from .runner import mean_ci
-from .scenario import Scenario, load_scenario
-from .store import Store
+from ..analysis.stats import mean_ci
+from ..batch.store import Store
+from ..batch.sweep import Sweep, run_sweep
+from ..engine.model import OrgModel
+from ..scenario import Scenario, load_scenario
 
 __all__ = [
     "P1_GRID",
@@ -157,7 +157,7 @@ def heterogeneous(
     eq = _run("heterogeneous_equilibrium", base, points, runs, seed, workers, progress, keep)
     mid_scenario = base.model_copy(update={"steps": period, "stop_at_equilibrium": False})
     mid = _run("heterogeneous_period", mid_scenario, points, runs, seed, workers, progress, keep,
-               model="orgabm.validation:GroupKnowledgeModel")  # fmt: skip
+               model="orgabm.validation.suite:GroupKnowledgeModel")  # fmt: skip
     at_eq = eq.runs().groupby(SHARE)["code_knowledge"].mean()
     at_mid = mid.runs().groupby(SHARE)[["code_knowledge", "fast_knowledge", "slow_knowledge"]]
     at_mid = at_mid.mean()

@@ -10,9 +10,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .batch import SweepError
-from .report import ReportError
-from .scenario import (
+from ..analysis.report import ReportError
+from ..batch.sweep import SweepError
+from ..scenario import (
     DEFAULT_SCENARIO,
     ScenarioError,
     available_scenarios,
@@ -164,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Friedman 2007, Fang et al. 2010, Miller et al. 2006) as sweeps and write "
         "validation.md with its plots. About 15 minutes on 2 cores; --quick: a few.",
     )
-    from .validation import add_arguments
+    from ..validation.suite import add_arguments
 
     add_arguments(suite)
 
@@ -237,7 +237,8 @@ def _check_out(out: Path | None) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``orgabm run``: run replicates, print a summary, optionally write every step."""
-    from .runner import run_scenario, summarize
+    from ..analysis.stats import summarize
+    from ..batch.replicates import run_scenario
 
     _check_out(args.out)
     overrides = _overrides(args.sets)
@@ -317,7 +318,7 @@ def _write(frame, out: Path) -> None:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """``orgabm sweep``: run a sweep into a folder; exit 1 if any run failed."""
-    from .batch import Sweep, design_points, grid_points, load_design, parse_vary, run_sweep
+    from ..batch.sweep import Sweep, design_points, grid_points, load_design, parse_vary, run_sweep
 
     if args.vary and args.design:
         raise UsageError("give the points with --vary or with --design, not both")
@@ -340,7 +341,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         summary = run_sweep(built, args.out, workers=args.workers, backend=args.backend,
                             scheduler=args.scheduler, progress=progress)  # fmt: skip
     except KeyboardInterrupt:
-        from .store import Store
+        from ..batch.store import Store
 
         stored = len(Store(args.out).consolidate_quietly())
         print(f"orgabm: interrupted; {stored:,} of {built.size:,} runs are stored in {args.out}; "
@@ -355,8 +356,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     import os
     import subprocess
 
-    from .dashboard.assets import ensure_offline_assets, missing_assets
-    from .dashboard.serve import command, server_env
+    from ..dashboard.assets import ensure_offline_assets, missing_assets
+    from ..dashboard.serve import command, server_env
 
     if args.port > 65535:
         raise UsageError(f"--port {args.port}: must be 65535 or less")
@@ -387,7 +388,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """``orgabm report``: the HTML report of a sweep."""
-    from .report import write_report
+    from ..analysis.report import write_report
 
     path = write_report(args.folder, x=args.x, ys=args.y, out=args.out)
     print(f"wrote {path} (plots and table.csv in {path.with_name(path.stem + '_files')})")
@@ -396,7 +397,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """``orgabm sensitivity``: Morris or Sobol indices with their confidence intervals."""
-    from .sensitivity import parse_param, run_sensitivity
+    from ..analysis.sensitivity import parse_param, run_sensitivity
 
     params = [parse_param(text) for text in args.param]
     out = args.out or Path(f"sensitivity-{args.method}")
@@ -414,7 +415,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 def cmd_validate_suite(args: argparse.Namespace) -> int:
     """``orgabm validate-suite``: reproduce the published models, write validation.md."""
-    from .validation import run
+    from ..validation.suite import run
 
     def error(message: str) -> None:
         raise UsageError(message)

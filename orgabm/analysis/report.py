@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .store import Results, StoreError, load_results
+from ..batch.store import Results, StoreError, load_results
 
 __all__ = ["ReportError", "point_table", "write_report"]
 

@@ -17,6 +17,7 @@ import threading
 import time
 import weakref
 import zipfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..batch import Sweep, SweepCancelledError, SweepError, run_sweep
-from ..metrics import METRICS
-from ..runner import mean_ci
+from ..analysis.stats import mean_ci
+from ..batch.sweep import Sweep, SweepCancelledError, SweepError, run_sweep
+from ..engine.metrics import METRICS
 from ..scenario import Scenario, load_scenario
 
 __all__ = ["MAX_RUNS", "ExperimentSpec", "Job", "Scheduler", "scheduler"]
@@ -159,7 +160,7 @@ class Job:
         try:
             run_sweep(self.sweep, self.folder, workers=1, progress=False, nice=NICE,
                       on_progress=self._progress, cancel=self.cancelled)  # fmt: skip
-            from ..store import Store
+            from ..batch.store import Store
 
             self.runs = Store(self.folder).runs()
             self.state = "done"
@@ -239,6 +240,8 @@ class Scheduler:
         self.running: list[Job] = []
         self.lock = threading.Condition()
         self.thread: threading.Thread | None = None
+        #: told True when a sweep starts and False when it ends (the dashboard's pacing)
+        self.on_busy: Callable[[bool], None] | None = None
 
     def submit(self, spec: ExperimentSpec) -> Job:
         """Check the spec (ValueError if not allowed) and queue its job."""
@@ -272,13 +275,13 @@ class Scheduler:
             threading.Thread(target=self._run, args=(job,), daemon=True).start()
 
     def _run(self, job: Job) -> None:
-        from .pacing import pacer
-
-        pacer.working(True)  # played steps slow down while the sweep runs
+        if self.on_busy is not None:
+            self.on_busy(True)  # e.g. the dashboard slows played steps while a sweep runs
         try:
             job.run()
         finally:
-            pacer.working(False)
+            if self.on_busy is not None:
+                self.on_busy(False)
             with self.lock:
                 self.running.remove(job)
                 self.lock.notify_all()

@@ -20,9 +20,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .batch import Sweep, SweepError, run_sweep
-from .metrics import METRICS
-from .scenario import Scenario, load_scenario
+from ..batch.sweep import Sweep, SweepError, run_sweep
+from ..engine.metrics import METRICS
+from ..scenario import Scenario, load_scenario
 
 __all__ = ["SensitivityResult", "parse_param", "run_sensitivity"]
 
@@ -114,7 +114,7 @@ def run_sensitivity(
                         spec={"sensitivity": method, "samples": samples})  # fmt: skip
     folder = Path(out)
     run_sweep(built, folder / "runs", workers=workers, progress=progress)
-    from .store import Store
+    from ..batch.store import Store
 
     runs = Store(folder / "runs").runs()
     failed = runs["error"].notna()

@@ -1,4 +1,4 @@
-"""The step phases, each one vectorized operation over all employees.
+"""March's (1991) phases, each one vectorized operation over all employees.
 
 Every function takes the arrays it reads and writes, and the model's rng. A
 phase whose rate is zero draws no random numbers, so switching a mechanism off
@@ -9,16 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = [
-    "act",
-    "codify",
-    "draw_trait",
-    "draw_traits",
-    "march_equilibrium",
-    "random_beliefs",
-    "socialize",
-    "turnover",
-]
+__all__ = ["act", "codify", "march_equilibrium", "random_beliefs", "socialize", "turnover"]
 
 
 def random_beliefs(
@@ -110,20 +101,3 @@ def march_equilibrium(beliefs: np.ndarray, code: np.ndarray, reality) -> bool:
         return False
     best = reality.score(beliefs) + (beliefs == 0).sum(axis=1)
     return bool((best <= reality.score(code)).all())
-
-
-def draw_trait(mean: float, sd: float, rows: int, rng: np.random.Generator) -> np.ndarray:
-    """A trait in [0, 1] for each row: Beta-distributed with this mean and sd (constant if sd 0)."""
-    if sd == 0.0:
-        return np.full(rows, mean)
-    concentration = mean * (1.0 - mean) / sd**2 - 1.0
-    return rng.beta(mean * concentration, (1.0 - mean) * concentration, size=rows)
-
-
-def draw_traits(workforce, rows: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-    """(skill, risk_tolerance, safety, openness) for ``rows`` employees, in that order."""
-    return tuple(
-        draw_trait(trait.mean, trait.sd, rows, rng)
-        for trait in (workforce.skill, workforce.risk_tolerance, workforce.safety,
-                      workforce.openness)
-    )  # fmt: skip

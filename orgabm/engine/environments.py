@@ -11,7 +11,7 @@ import hashlib
 
 import numpy as np
 
-from .scenario import Environment
+from ..scenario import Environment
 
 __all__ = ["NKLandscape", "Reality", "build_environment"]
 

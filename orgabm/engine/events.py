@@ -9,8 +9,8 @@ import numpy as np
 from .network import Ties
 
 if TYPE_CHECKING:
+    from ..scenario import Event
     from .model import OrgModel
-    from .scenario import Event
 
 __all__ = ["apply", "fire", "reorganize"]
 

@@ -1,6 +1,6 @@
 """Running a batch of a sweep's runs, in any process: a local worker or a Dask worker.
 
-``python -m orgabm.worker FOLDER`` is the local backend's worker. It is a fresh
+``python -m orgabm.batch.worker FOLDER`` is the local backend's worker. It is a fresh
 interpreter that imports only orgabm (never the caller's ``__main__``), so a
 sweep works from a script without a ``__main__`` guard, from a notebook, and on
 Windows and macOS alike. It reads JSON lines on stdin (first the sweep, then
@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .model import OrgModel
-from .scenario import Scenario, apply_overrides
+from ..engine.model import OrgModel
+from ..scenario import Scenario, apply_overrides
 
 __all__ = ["load_model_class", "run_batch"]
 

@@ -8,24 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .model import OrgModel
-from .scenario import Scenario, load_scenario
+from ..engine.model import OrgModel
+from ..scenario import Scenario, load_scenario
+from .seeds import derive_seed
 
-__all__ = ["Runs", "derive_seed", "run_scenario", "simulate", "summarize"]
-
-
-def derive_seed(base: int, *key: int) -> int:
-    """The seed of one run, from the base seed and the run's key (e.g. its replicate).
-
-    Derived with numpy's SeedSequence, so replicates never share a stream, and a
-    run's seed depends only on (base, key): not on how or where it runs.
-    """
-    words = np.random.SeedSequence([base, *key]).generate_state(2, np.uint32)
-    return int((int(words[0]) << 32 | int(words[1])) >> 1)
+__all__ = ["Runs", "run_scenario", "simulate"]
 
 
 @dataclass
@@ -95,43 +85,3 @@ def run_scenario(
         teams=pd.concat(team_frames, ignore_index=True),
         seconds=time.perf_counter() - started,
     )
-
-
-def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and the two ends of its t confidence interval (NaN ends with one value)."""
-    from scipy import stats
-
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    if len(values) == 0:
-        return float("nan"), float("nan"), float("nan")
-    mean = float(values.mean())
-    if len(values) < 2:
-        return mean, float("nan"), float("nan")
-    half = float(stats.t.ppf(0.5 + level / 2, len(values) - 1) * values.std(ddof=1))
-    half /= np.sqrt(len(values))
-    return mean, mean - half, mean + half
-
-
-def summarize(result: Runs) -> pd.DataFrame:
-    """Per metric: mean at the start, and the final values' mean, 95% CI, min and max."""
-    metrics = [
-        c for c in result.runs.columns if c not in ("run_id", "seed", "steps", "equilibrium")
-    ]
-    start = result.steps[result.steps["step"] == 0]
-    rows = []
-    for name in metrics:
-        final = result.runs[name].to_numpy(dtype=float)
-        mean, lo, hi = mean_ci(final)
-        rows.append(
-            {
-                "metric": name,
-                "start": float(start[name].mean()),
-                "final": mean,
-                "ci_low": lo,
-                "ci_high": hi,
-                "min": float(np.nanmin(final)) if np.isfinite(final).any() else float("nan"),
-                "max": float(np.nanmax(final)) if np.isfinite(final).any() else float("nan"),
-            }
-        )
-    return pd.DataFrame(rows).set_index("metric")

@@ -4,7 +4,7 @@ A sweep is a scenario, a list of parameter points (dotted path -> value), a
 number of replicates and a base seed. Run r of point p has run_id
 ``p * reps + r`` and the seed ``derive_seed(base, *hash(point), r)``: the
 numbers never depend on the worker count, the backend or the order runs finish
-in. Results stream into a :class:`~orgabm.store.Store` as batches finish.
+in. Results stream into a :class:`~orgabm.batch.store.Store` as batches finish.
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from tqdm.auto import tqdm
 
+from ..scenario import Scenario, ScenarioError, apply_overrides, load_scenario, parse_override
 from .child import child_env, python_command
-from .runner import derive_seed
-from .scenario import Scenario, ScenarioError, apply_overrides, load_scenario, parse_override
+from .seeds import derive_seed
 from .store import Store, StoreError
 
 __all__ = [
@@ -168,7 +168,7 @@ DESIGN_SYNONYMS = {"kind": "design", "type": "design", "method": "design", "samp
 
 def load_design(path: str | Path) -> Design:
     """A design file, validated, or a one-line SweepError."""
-    from .scenario import read_yaml
+    from ..scenario import read_yaml
 
     try:
         data = read_yaml(Path(path))
@@ -311,7 +311,7 @@ class Sweep:
         """What the store records: the sweep (compared on resume) and the versions."""
         import mesa
 
-        from . import __version__
+        from .. import __version__
 
         return {
             "sweep": {
@@ -368,7 +368,7 @@ def _batches(runs: list[dict[str, Any]], workers: int) -> list[list[dict[str, An
 
 
 class _LocalWorker:
-    """One ``python -m orgabm.worker`` process and a thread that reads its answers."""
+    """One ``python -m orgabm.batch.worker`` process and a thread that reads its answers."""
 
     def __init__(
         self, index: int, root: Path, sweep_message: str, answers: queue.Queue, nice: int = 0,
@@ -382,7 +382,7 @@ class _LocalWorker:
         self.index = index
         self.stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - read if the worker dies
         self.process = subprocess.Popen(
-            python_command("-m", "orgabm.worker", str(root)),
+            python_command("-m", "orgabm.batch.worker", str(root)),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
             text=True, bufsize=1, env=env,
         )  # fmt: skip

@@ -13,58 +13,11 @@ import networkx as nx
 import numpy as np
 
 if TYPE_CHECKING:
-    from .scenario import Organization
+    from ..scenario import Organization
 
-__all__ = [
-    "Ties",
-    "build_network",
-    "contiguous_teams",
-    "expected_ties",
-    "team_leaders",
-    "torus_shape",
-]
+from ..scenario.layout import contiguous_teams, hierarchy_teams, torus_shape
 
-
-def torus_shape(n: int, width: int | None) -> tuple[int, int]:
-    """(width, height) of the torus for n employees: the given width, or the squarest grid."""
-    if width is None:
-        height = max(d for d in range(1, int(n**0.5) + 1) if n % d == 0)
-        return n // height, height
-    return width, n // width
-
-
-def contiguous_teams(n: int, teams: int) -> np.ndarray:
-    """Team of each employee: ``teams`` contiguous blocks of near-equal size."""
-    return (np.arange(n) * teams // n).astype(np.int32)
-
-
-def expected_ties(org: Organization) -> float:
-    """How many ties the organization's network will have, on average."""
-    n, net = org.employees, org.network
-    pairs = n * (n - 1) / 2
-    match net.kind:
-        case "complete":
-            return pairs
-        case "none":
-            return 0.0
-        case "teams":
-            sizes = np.bincount(contiguous_teams(n, org.teams)).astype(float)
-            within = float((sizes * (sizes - 1) / 2).sum())
-            return within * net.within_team_ties + (pairs - within) * net.cross_team_ties
-        case "random":
-            return net.density * pairs
-        case "small_world" | "ring":
-            return n * net.neighbours / 2
-        case "scale_free":
-            return float(net.attach * (n - net.attach))
-        case "hierarchy":
-            sizes = np.bincount(_hierarchy_teams(n, org.teams)[org.teams + 1 :]).astype(float)
-            return n - 1 + float((sizes * (sizes - 1) / 2).sum()) * net.within_team_ties
-        case "line":
-            return n - 1.0
-        case "torus":
-            return 2.0 * n
-    raise AssertionError(net.kind)  # pragma: no cover - the schema lists every kind
+__all__ = ["Ties", "build_network", "team_leaders"]
 
 
 def build_network(org: Organization, rng: np.random.Generator) -> tuple[nx.Graph, np.ndarray]:
@@ -92,7 +45,7 @@ def build_network(org: Organization, rng: np.random.Generator) -> tuple[nx.Graph
         case "teams":
             g = _teams(teams, net.within_team_ties, net.cross_team_ties, rng)
         case "hierarchy":
-            teams = _hierarchy_teams(n, t)
+            teams = hierarchy_teams(n, t)
             g = _hierarchy(teams, t, net.within_team_ties, rng)
             teams = np.maximum(teams, 0)  # the head sits with team 0
         case "torus":
@@ -182,15 +135,6 @@ def _within_team(teams: np.ndarray, p: float, rng: np.random.Generator) -> np.nd
             a, b = a[keep], b[keep]
         blocks.append(np.stack([rows[a], rows[b]], axis=1))
     return np.concatenate(blocks) if blocks else np.empty((0, 2), dtype=np.int64)
-
-
-def _hierarchy_teams(n: int, t: int) -> np.ndarray:
-    """Row 0 is the head (-1), rows 1..t are the team managers, the rest are split into t teams."""
-    teams = np.empty(n, dtype=np.int32)
-    teams[0] = -1
-    teams[1 : t + 1] = np.arange(t)
-    teams[t + 1 :] = contiguous_teams(n - t - 1, t)
-    return teams
 
 
 def _hierarchy(teams: np.ndarray, t: int, within: float, rng: np.random.Generator) -> nx.Graph:

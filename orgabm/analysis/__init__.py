@@ -1,0 +1,1 @@
+"""Analysis of results: statistics with confidence intervals, the HTML report, sensitivity."""

@@ -1,0 +1,125 @@
+"""Experimentation: employees try a belief they do not hold, feedback judges it, leaders answer.
+
+A lever at 0 skips its mechanism without drawing, so March's model is untouched when
+they are all off. docs/ODD.md gives the equations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .levers import at
+
+if TYPE_CHECKING:
+    from .model import OrgModel
+
+__all__ = ["Trial", "experiment", "respond"]
+
+
+@dataclass
+class Trial:
+    """This step's experiments: who tried what, on which dimension, and how it went."""
+
+    rows: np.ndarray
+    dims: np.ndarray
+    values: np.ndarray
+    worked: np.ndarray
+    kept: np.ndarray
+
+
+def experiment(
+    model: OrgModel, rng: np.random.Generator, exclude: np.ndarray | None = None
+) -> Trial | None:
+    """Some employees try a belief they do not hold, judge it by feedback, keep it or revert.
+
+    Chance to try: experimentation x risk_tolerance x (1 + safety) / 2. The trial
+    flips one random dimension (a 0 becomes +1 or -1 at random) and is acted
+    out: it sets this step's performance. It *worked* if the new value beats its
+    opposite, the rest of the employee's actions as they were. The employee sees
+    the true outcome with probability ``feedback``, the opposite otherwise, and
+    keeps a value seen to work if empowered or if the code does not contradict
+    it (approval); otherwise reverts. Rows in the mask ``exclude`` (those who
+    copied a colleague this step, under the copy rule) do not experiment.
+    """
+    if not model.lever_in_use("experimentation"):
+        return None
+    encouragement = model.lever("experimentation")
+    n, m = model.beliefs.shape
+    chance = encouragement * model.risk_tolerance * (1.0 + model.safety) / 2.0
+    if exclude is not None:
+        chance = np.where(exclude, 0.0, chance)
+    rows = np.flatnonzero(rng.random(n) < chance)
+    dims = rng.integers(0, m, size=len(rows))
+    old = model.beliefs[rows, dims]
+    coin = np.where(rng.random(len(rows)) < 0.5, 1, -1).astype(np.int8)
+    values = np.where(old == 0, coin, -old).astype(np.int8)
+    worked, acted = model.reality.trial(model.actions, model.performance, rows, dims, values)
+    # the trial is acted out: this step's performance is the trial's
+    model.performance[rows] = acted
+    model.actions[rows, dims] = values
+    seen = np.where(rng.random(len(rows)) < at(model.lever("feedback"), rows), worked, ~worked)
+    code = model.code[dims]
+    approved = (code == 0) | (code == values)
+    empowered = rng.random(len(rows)) < at(model.lever("empowerment"), rows)
+    kept = seen & (empowered | approved)
+    model.beliefs[rows[kept], dims[kept]] = values[kept]
+    counts = model.counts
+    counts["experiments"] += len(rows)
+    counts["innovations"] += int(worked.sum())
+    counts["failures"] += int((~worked).sum())
+    counts["kept"] += int(kept.sum())
+    np.add.at(model.team_experiments, model.team[rows], 1)
+    return Trial(rows, dims, values, worked, kept)
+
+
+def respond(model: OrgModel, trial: Trial, rng: np.random.Generator) -> None:
+    """The climate's answer to failure, and recognition of success.
+
+    A failure is punished with probability 1 - psychological_safety: the victim
+    loses ``punishment`` of their safety and risk tolerance, each neighbour
+    ``onlooker_punishment`` of their safety. An unpunished failure is reported
+    for review if its author feels safe enough (probability = their safety).
+    Successes are reported with the same probability, and recognized with
+    probability ``recognition``:
+    risk tolerance gains ``recognition_boost`` of its gap to 1, at a cost.
+    Team leaders who experiment set an example: each of their trials raises
+    their members' risk tolerance by ``leader_example`` of its gap to 1.
+    """
+    cal, counts = model.config.calibration, model.counts
+    fail_rows, fail_dims = trial.rows[~trial.worked], trial.dims[~trial.worked]
+    punished = rng.random(len(fail_rows)) < 1.0 - at(model.lever("psychological_safety"), fail_rows)
+    victims = model.last_punished = fail_rows[punished]
+    if len(victims):
+        hits = np.bincount(victims, minlength=model.employees)
+        model.safety *= (1.0 - cal.punishment) ** hits
+        model.risk_tolerance *= (1.0 - cal.punishment) ** hits
+        seen = np.bincount(model.ties.neighbours_of(victims), minlength=model.employees)
+        model.safety *= (1.0 - cal.onlooker_punishment) ** seen
+    speaks = rng.random(len(fail_rows)) < model.safety[fail_rows]
+    told = ~punished & speaks
+    model.reported[model.team[fail_rows[told]], fail_dims[told]] = True
+    np.add.at(model.failures_reported, model.team[fail_rows[told]], 1)
+    counts["punishments"] += int(punished.sum())
+    counts["reported_failures"] += int(told.sum())
+
+    win_rows, win_dims = trial.rows[trial.worked], trial.dims[trial.worked]
+    shares = rng.random(len(win_rows)) < model.safety[win_rows]
+    model.reported[model.team[win_rows[shares]], win_dims[shares]] = True
+    recognized = win_rows[rng.random(len(win_rows)) < at(model.lever("recognition"), win_rows)]
+    if len(recognized):
+        gains = np.bincount(recognized, minlength=model.employees)
+        model.risk_tolerance = (
+            1.0 - (1.0 - model.risk_tolerance) * (1.0 - cal.recognition_boost) ** gains
+        )
+        counts["cost"] += cal.recognition_cost * len(recognized)
+
+    leading = trial.rows[model.is_leader[trial.rows]]
+    if len(leading) and cal.leader_example > 0:
+        tries = np.bincount(model.team[leading], minlength=model.teams)[model.team]
+        tries[model.is_leader] = 0
+        model.risk_tolerance = (
+            1.0 - (1.0 - model.risk_tolerance) * (1.0 - cal.leader_example) ** tries
+        )
