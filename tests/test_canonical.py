@@ -11,8 +11,8 @@ from orgabm.engine import sharing
 from orgabm.engine.environments import NKLandscape
 from orgabm.engine.model import OrgModel
 from orgabm.scenario import ScenarioError, available_scenarios, load_scenario, scenario_dirs
+from orgabm.validation import canonical
 from orgabm.validation.canonical import COPY_ERROR, DENSITY, NETWORK, REWIRE, VELOCITY
-from orgabm.validation.suite import canonical
 
 WORKERS = 2
 VALIDATION = scenario_dirs()[0] / "validation"

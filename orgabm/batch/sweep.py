@@ -16,7 +16,6 @@ import itertools
 import json
 import math
 import os
-import platform
 import queue
 import subprocess
 import tempfile
@@ -309,9 +308,7 @@ class Sweep:
 
     def manifest(self) -> dict[str, Any]:
         """What the store records: the sweep (compared on resume) and the versions."""
-        import mesa
-
-        from .. import __version__
+        from ..version import versions
 
         return {
             "sweep": {
@@ -324,10 +321,7 @@ class Sweep:
                 "common_seeds": self.common_seeds,
             },
             "spec": self.spec,
-            "versions": {
-                "orgabm": __version__, "mesa": mesa.__version__, "numpy": np.__version__,
-                "pandas": pd.__version__, "python": platform.python_version(),
-            },
+            "versions": versions(),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }  # fmt: skip
 

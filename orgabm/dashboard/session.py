@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import platform
 import zipfile
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -472,9 +471,7 @@ class Session:
     # ------------------------------------------------------------------ export
     def manifest(self) -> dict[str, Any]:
         """The scenario (with every change so far), seed, interventions and versions."""
-        import mesa
-
-        from .. import __version__
+        from ..version import versions
 
         return {
             "scenario_yaml": self.model.config.to_yaml(),
@@ -483,12 +480,7 @@ class Session:
             "replicates": self.config.replicates,
             "interventions": [asdict(i) for i in self.interventions],
             "steps": self.time,
-            "versions": {
-                "orgabm": __version__,
-                "mesa": mesa.__version__,
-                "numpy": np.__version__,
-                "python": platform.python_version(),
-            },
+            "versions": versions(),
         }
 
     def export(self, kind: str) -> bytes:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import platform
 import shutil
 import tempfile
 import threading
@@ -197,9 +196,7 @@ class Job:
 
     def manifest(self) -> dict[str, Any]:
         """What the teacher needs to reproduce the numbers."""
-        import mesa
-
-        from .. import __version__
+        from ..version import versions
 
         task = self.scenario.assignment
         named = None if task is None else {"name": self.scenario.name, "title": task.title}
@@ -210,13 +207,7 @@ class Job:
             "seeds": "run r of a point uses derive_seed(seed, hash(point), r); see runs.csv",
             "runs": self.sweep.size,
             "seconds": round(self.seconds, 2),
-            "versions": {
-                "orgabm": __version__,
-                "mesa": mesa.__version__,
-                "numpy": np.__version__,
-                "pandas": pd.__version__,
-                "python": platform.python_version(),
-            },
+            "versions": versions(),
         }
 
     def export(self) -> bytes:
