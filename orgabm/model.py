@@ -16,7 +16,7 @@ from .agents import Employee
 from .environment import build_environment
 from .metrics import METRICS, MetricsRecorder, TeamRecorder
 from .network import Ties, build_network, team_leaders
-from .scenario import Scenario, change_scenario, load_scenario
+from .scenario import Scenario, change_scenario, check_memory, load_scenario
 
 __all__ = ["COUNTERS", "OrgModel"]
 
@@ -73,6 +73,7 @@ class OrgModel(mesa.Model):
         self.config: Scenario = (
             scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         )
+        check_memory(self.config)  # a clear error now, not a MemoryError half-way
         cfg, rng = self.config, self.rng
         n, m = cfg.organization.employees, cfg.environment.dimensions
         self.streams = dict(zip(STREAMS, rng.spawn(len(STREAMS)), strict=True))
