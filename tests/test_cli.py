@@ -3,6 +3,7 @@
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -154,3 +155,152 @@ def test_run_shows_each_teams_final_knowledge(capsys):
     assert code == 0
     line = [x for x in out.splitlines() if x.startswith("final knowledge by team")]
     assert len(line) == 1 and " 0:" in line[0] and " 9:" in line[0]
+
+
+# --------------------------------------------------------------------------- hostile input
+def test_an_alias_bomb_under_validate_is_refused_at_once(capsys, tmp_path: Path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    f = tmp_path / "bomb.yaml"
+    f.write_text("\n".join(lines) + "\n")
+    started = time.perf_counter()
+    code, _, err = run_cli(capsys, "validate", str(f))
+    assert time.perf_counter() - started < 0.5
+    assert_one_line_error(code, err, "bomb.yaml", "alias *a0 is not allowed")
+
+
+def test_deep_nesting_under_validate_is_one_line(capsys, tmp_path: Path):
+    f = tmp_path / "deep.yaml"
+    f.write_text("events: " + "[" * 20_000 + "]" * 20_000 + "\n")
+    code, _, err = run_cli(capsys, "validate", str(f))
+    assert_one_line_error(code, err, "deep.yaml", "levels deep")
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["--set", "steps=true"], ["steps: true is not allowed", "whole number"]),
+        (["--set", "calibration.training_cost=.inf"], ["calibration.training_cost: inf", "finite"]),
+        (["--set", "leadership.training=.nan"], ["leadership.training: nan", "finite"]),
+    ],
+)
+def test_true_and_infinity_are_refused(capsys, args, fragments):
+    code, _, err = run_cli(capsys, "validate", "march_1991", *args)
+    assert_one_line_error(code, err, *fragments)
+
+
+def test_extends_outside_the_folder_is_refused(capsys, tmp_path: Path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "a.yaml").write_text("extends: /etc/hostname\n")
+    code, _, err = run_cli(capsys, "validate", str(tmp_path / "mine" / "a.yaml"))
+    assert_one_line_error(code, err, "extends: '/etc/hostname' is not allowed", "named scenario")
+
+
+def test_the_largest_sizes_are_refused_with_the_estimate(capsys, monkeypatch):
+    from orgabm import scenario
+
+    monkeypatch.setattr(scenario, "available_memory", lambda: 8 * 2**30)
+    sets = ["organization.employees=1000000", "environment.dimensions=10000",
+            "organization.network.kind=none"]  # fmt: skip
+    started = time.perf_counter()
+    code, _, err = run_cli(capsys, "run", "march_1991", "--quiet",
+                           *(x for s in sets for x in ("--set", s)))  # fmt: skip
+    assert time.perf_counter() - started < 5
+    assert_one_line_error(code, err, "organization.employees=1,000,000",
+                          "environment.dimensions=10,000", "GiB of memory",
+                          "more than the 8.0 GiB available")  # fmt: skip
+
+
+def test_running_out_of_memory_is_one_line(capsys, monkeypatch):
+    import orgabm.cli
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(orgabm.cli, "load_scenario", exhausted)
+    code, _, err = run_cli(capsys, "validate", "march_1991")
+    assert_one_line_error(code, err, "out of memory")
+
+
+# --------------------------------------------------------------------------- --model
+@pytest.mark.parametrize(
+    ("source", "name", "fragments"),
+    [
+        ("raise RuntimeError('boom')\n", "X", ["failed to import: RuntimeError: boom", ".py:1)"]),
+        ("x = (\n", "X", ["failed to import: SyntaxError"]),
+        ("import sys\nsys.exit(3)\n", "X", ["failed to import: SystemExit: 3"]),
+        ("import no_such_dependency_xyz\n", "X", ["No module named 'no_such_dependency_xyz'"]),
+        ("class NotModel:\n    pass\n", "NotModel", ["the class NotModel, not a subclass"]),
+        ("thing = 3\n", "thing", ["is int, not a subclass of orgabm.OrgModel"]),
+        ("", "Missing", ["has no 'Missing'"]),
+    ],
+)
+def test_a_bad_model_module_is_one_line(capsys, tmp_path: Path, monkeypatch, source, name,
+                                        fragments):  # fmt: skip
+    module = f"user_model_{tmp_path.name.replace('-', '_').replace('[', '_').replace(']', '_')}"
+    (tmp_path / f"{module}.py").write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    model = f"{module}:{name}"
+    code, _, err = run_cli(capsys, "sweep", "march_1991", "--vary", "steps=1,2", "--quiet",
+                           "--model", model, "--out", str(tmp_path / "out"))  # fmt: skip
+    assert_one_line_error(code, err, f"--model {model}: ", *fragments)
+    assert not (tmp_path / "out" / "runs.parquet").exists()
+
+
+@pytest.mark.parametrize(
+    ("model", "fragment"),
+    [
+        ("no_such_module_xyz:Model", "no module named 'no_such_module_xyz'"),
+        ("no_such_module_xyz.sub:Model", "no module named 'no_such_module_xyz'"),
+        ("orgabm.model", "expected MODULE:CLASS"),
+    ],
+)
+def test_a_missing_model_module_is_one_line(capsys, tmp_path: Path, model, fragment):
+    code, _, err = run_cli(capsys, "sweep", "march_1991", "--vary", "steps=1,2", "--quiet",
+                           "--model", model, "--out", str(tmp_path / "out"))  # fmt: skip
+    assert_one_line_error(code, err, f"--model {model}: {fragment}")
+
+
+def test_model_help_says_it_runs_the_code(capsys):
+    with pytest.raises(SystemExit):
+        main(["sweep", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "running its code with your permissions" in out
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert "runs the\n  module's code with your permissions" in readme
+
+
+# --------------------------------------------------------------------------- paths
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["run", "march_1991", "--steps", "1", "--quiet", "--out", "{link}"], "--out"),
+        (["sweep", "march_1991", "--vary", "steps=1,2", "--quiet", "--out", "{link}"], "--out"),
+        (["sensitivity", "march_1991", "--method", "morris", "--param",
+          "leadership.socialization=0.1:0.9", "--quiet", "--out", "{link}"], "--out"),
+        (["validate-suite", "--quick", "--out", "{link}"], "--out"),
+        (["report", "{link}"], "folder"),
+        (["sweep", "march_1991", "--design", "{link}", "--out", "{here}"], "--design"),
+    ],
+)  # fmt: skip
+def test_a_dangling_link_is_named_clearly(capsys, tmp_path: Path, args, name):
+    link = tmp_path / "results.parquet"
+    link.symlink_to(tmp_path / "gone" / "results.parquet")
+    given = [a.format(link=link, here=tmp_path / "out") for a in args]
+    code, _, err = run_cli(capsys, *given)
+    assert_one_line_error(code, err, f"{name} {link}: a symbolic link to",
+                          "which does not exist")  # fmt: skip
+
+
+def test_a_dangling_scenario_link_is_named_clearly(capsys, tmp_path: Path):
+    link = tmp_path / "mine.yaml"
+    link.symlink_to(tmp_path / "gone.yaml")
+    code, _, err = run_cli(capsys, "validate", str(link))
+    assert_one_line_error(code, err, f"{link}: a symbolic link to {tmp_path / 'gone.yaml'}")
+
+
+def test_a_folder_that_cannot_be_made_is_one_line(capsys, tmp_path: Path):
+    (tmp_path / "file").write_text("")
+    code, _, err = run_cli(capsys, "validate-suite", "--quick", "--out",
+                           str(tmp_path / "file" / "docs"))  # fmt: skip
+    assert_one_line_error(code, err, str(tmp_path / "file"), "Not a directory")

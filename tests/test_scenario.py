@@ -1,11 +1,13 @@
 """Scenario schema: defaults, loading, overrides and one-line errors."""
 
+import time
 from pathlib import Path
 
 import pytest
 
 from orgabm.scenario import (
     MAX_TIES,
+    TEAM_LEVERS,
     Scenario,
     ScenarioError,
     apply_overrides,
@@ -218,3 +220,183 @@ def test_switching_network_kind_drops_the_old_kinds_settings():
     )
     assert cfg.organization.network.kind == "ring"
     assert cfg.organization.network.neighbours == 6
+
+
+# --------------------------------------------------------------------------- hostile files
+def billion_laughs(levels: int = 9) -> str:
+    """A few hundred bytes that expand to 9^levels list items through aliases."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def file_error(tmp_path: Path, text: str) -> str:
+    f = tmp_path / "hostile.yaml"
+    f.write_text(text)
+    started = time.perf_counter()
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(f)
+    assert time.perf_counter() - started < 0.5
+    message = str(info.value)
+    assert "\n" not in message and len(message) < 400, message[:1000]
+    return message
+
+
+def test_yaml_alias_bomb_is_refused_at_once(tmp_path: Path):
+    assert len(billion_laughs()) < 600
+    message = file_error(tmp_path, billion_laughs())
+    assert "alias *a0 is not allowed" in message and "line 2" in message
+
+
+def test_an_alias_inside_an_event_is_refused(tmp_path: Path):
+    text = ("events:\n  - {at: 1, set: {leadership.training: &t 0.1}}\n"
+            "  - {at: 2, set: {leadership.training: *t}}\n")  # fmt: skip
+    assert "alias *t is not allowed" in file_error(tmp_path, text)
+
+
+def test_deep_nesting_is_a_one_line_error(tmp_path: Path):
+    message = file_error(tmp_path, "events: " + "[" * 20_000 + "]" * 20_000 + "\n")
+    assert "line 1, column 41: nested more than 32 levels deep" in message
+
+
+def test_deep_nesting_in_an_override_is_not_a_traceback():
+    message = error_of({}, dict([parse_override("steps=" + "[" * 20_000 + "]" * 20_000)]))
+    assert message.startswith("scenario: steps: ") and len(message) < 400
+
+
+def test_a_huge_value_is_cut_in_the_message(tmp_path: Path):
+    message = file_error(tmp_path, 'leadership: {training: "' + "x" * 200_000 + '"}\n')
+    assert message.startswith(f"{tmp_path / 'hostile.yaml'}: leadership.training: 'xxx")
+    assert "...xxx" in message and "must be a number" in message
+
+
+def test_a_huge_event_is_cut_in_the_message():
+    huge = {"leadership.training": [[list(range(100))] * 100] * 100}
+    message = error_of({"events": [{"at": 1, "set": huge}]})
+    assert message.startswith("scenario: events.0.set: {'leadership.training': [[[")
+    assert len(message) < 600
+
+
+def test_many_problems_are_counted_not_all_listed():
+    message = error_of({"leadership": {name: 5 for name in TEAM_LEVERS}})
+    assert "leadership.socialization: 5 is not allowed" in message
+    assert f"and {len(TEAM_LEVERS) - 6} more" in message
+
+
+# --------------------------------------------------------------------------- bools, infinities
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        ({"steps": True}, "steps: true is not allowed: must be a whole number"),
+        ({"organization": {"employees": True}}, "organization.employees: true is not allowed"),
+        ({"calibration": {"training_cost": False}}, "calibration.training_cost: false is not"),
+        ({"leadership": {"training": True}}, "leadership.training: true is not allowed"),
+        ({"events": [{"at": True, "shock": 0.1}]}, "events.0.at: true is not allowed"),
+        ({"team_leadership": {0: {"training": True}}}, "team_leadership.0.training: true"),
+        ({"team_leadership": {True: {}}}, "team_leadership.true: true is not allowed"),
+        ({"events": [{"at": 2, "set": {"steps": True}}]}, "(steps: true is not allowed"),
+        ({"assignment": {"title": "t", "instructions": "i", "questions": ["q"],
+                         "open": {"training": [True, 0.5]}}},
+         "assignment.open.training.0: true is not allowed"),
+    ],
+)  # fmt: skip
+def test_true_and_false_are_not_numbers(data, fragment):
+    message = error_of(data)
+    assert fragment in message and "not true or false" in message
+
+
+def test_true_and_false_still_set_switches():
+    assert load_scenario({"stop_at_equilibrium": True}).stop_at_equilibrium is True
+    assert load_scenario({"organization": {"network": {"kind": "random", "density": 0.5,
+                                                       "connected": False}}})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("data", "path"),
+    [
+        ({"calibration": {"training_cost": float("inf")}}, "calibration.training_cost: inf"),
+        ({"calibration": {"review_cost": float("nan")}}, "calibration.review_cost: nan"),
+        ({"leadership": {"training": float("nan")}}, "leadership.training: nan"),
+        ({"assignment": {"title": "t", "instructions": "i", "questions": ["q"],
+                         "open": {"training": [0.0, float("inf")]}}}, "assignment.open"),
+    ],
+)  # fmt: skip
+def test_infinite_and_nan_numbers_are_refused(data, path):
+    message = error_of(data)
+    assert path in message and "finite" in message
+
+
+def test_infinity_in_a_file_is_refused(tmp_path: Path):
+    f = tmp_path / "inf.yaml"
+    f.write_text("calibration: {training_cost: .inf}\n")
+    with pytest.raises(ScenarioError, match=r"calibration.training_cost: inf .* finite number"):
+        load_scenario(f)
+
+
+# --------------------------------------------------------------------------- extends
+def test_extends_may_not_leave_the_files_folder(tmp_path: Path):
+    (tmp_path / "base.yaml").write_text("steps: 3\n")
+    (tmp_path / "mine").mkdir()
+    for ref in ("../base", str(tmp_path / "base.yaml"), "/etc/hostname"):
+        (tmp_path / "mine" / "up.yaml").write_text(f"extends: {ref}\n")
+        with pytest.raises(ScenarioError) as info:
+            load_scenario(tmp_path / "mine" / "up.yaml")
+        message = str(info.value)
+        assert f"extends: '{ref}' is not allowed" in message
+        assert f"must be a file in {(tmp_path / 'mine').resolve()} (or a folder" in message
+
+
+def test_extends_may_not_leave_through_a_link(tmp_path: Path):
+    (tmp_path / "secret.yaml").write_text("steps: 3\n")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "base.yaml").symlink_to(tmp_path / "secret.yaml")
+    (tmp_path / "mine" / "a.yaml").write_text("extends: base\n")
+    with pytest.raises(ScenarioError, match=r"extends: 'base' is not allowed: names .*secret"):
+        load_scenario(tmp_path / "mine" / "a.yaml")
+
+
+def test_extends_may_name_a_file_below_or_a_named_scenario(tmp_path: Path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "base.yaml").write_text("extends: march_1991\nsteps: 4\n")
+    (tmp_path / "mine.yaml").write_text("extends: sub/base\n")
+    cfg = load_scenario(tmp_path / "mine.yaml")
+    assert cfg.steps == 4 and cfg.organization.network.kind == "none"
+
+
+def test_a_dangling_link_says_so(tmp_path: Path):
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "nowhere" / "x.yaml")
+    with pytest.raises(ScenarioError, match=r"gone.yaml: a symbolic link to .*x.yaml, which does"):
+        load_scenario(tmp_path / "gone.yaml")
+
+
+# --------------------------------------------------------------------------- memory
+LARGEST = {"organization.employees": 1_000_000, "environment.dimensions": 10_000,
+           "organization.network.kind": "none"}  # fmt: skip
+
+
+def test_the_largest_scenario_is_refused_before_anything_is_built(monkeypatch):
+    from orgabm import scenario as module
+    from orgabm.model import OrgModel
+
+    monkeypatch.setattr(module, "available_memory", lambda: 16 * 2**30)
+    cfg = load_scenario("march_1991", LARGEST)
+    started = time.perf_counter()
+    with pytest.raises(ScenarioError) as info:
+        OrgModel(cfg, rng=1)
+    assert time.perf_counter() - started < 0.5
+    message = str(info.value)
+    assert "organization.employees=1,000,000, environment.dimensions=10,000" in message
+    assert "more than the 16.0 GiB available" in message and "GiB of memory" in message
+
+
+def test_memory_estimate_grows_with_the_arrays_and_allows_small_runs():
+    from orgabm.scenario import available_memory, check_memory, memory_estimate
+
+    small = load_scenario("march_1991")
+    assert memory_estimate(small) < 64 * 2**20
+    assert memory_estimate(load_scenario("march_1991", LARGEST)) > 1e6 * 1e4  # int8 beliefs
+    check_memory(small, available=2**30)
+    with pytest.raises(ScenarioError, match=r"organization\.employees=50,"):
+        check_memory(small, available=2**20)
+    available = available_memory()
+    assert available is None or available > 0

@@ -29,14 +29,43 @@ __all__ = ["load_model_class", "run_batch"]
 
 
 def load_model_class(path: str | None) -> type[OrgModel]:
-    """``module:Class`` (a subclass of OrgModel), or OrgModel itself for None."""
+    """``module:Class`` (a subclass of OrgModel), or OrgModel itself for None.
+
+    Importing the module runs its code. Raises ValueError with a one-line message if
+    the module cannot be found or fails to import (whatever it raises), or the name
+    is not a subclass of OrgModel.
+    """
     if not path:
         return OrgModel
-    module, _, name = path.partition(":")
-    cls = getattr(importlib.import_module(module), name)
+    module, colon, name = path.partition(":")
+    if not colon or not module or not name:
+        raise ValueError("expected MODULE:CLASS, e.g. mypackage.models:MyModel")
+    try:
+        loaded = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and (module == exc.name or module.startswith(exc.name + ".")):
+            raise ValueError(f"no module named {exc.name!r} (is its folder on the Python "
+                             "path, PYTHONPATH?)") from None  # fmt: skip
+        raise ValueError(f"module {module!r} failed to import: {_said(exc)}") from None
+    except (Exception, SystemExit) as exc:  # its own code: anything may fail
+        raise ValueError(f"module {module!r} failed to import: {_said(exc)}") from None
+    cls = getattr(loaded, name, None)
+    if cls is None:
+        raise ValueError(f"module {module!r} has no {name!r}")
     if not (isinstance(cls, type) and issubclass(cls, OrgModel)):
-        raise TypeError(f"{path} is not a subclass of orgabm.OrgModel")
+        what = f"the class {cls.__name__}" if isinstance(cls, type) else type(cls).__name__
+        raise ValueError(f"{path} is {what}, not a subclass of orgabm.OrgModel")
     return cls
+
+
+def _said(exc: BaseException) -> str:
+    """An exception in one line: its type, the first line of its message, where it was raised."""
+    lines = str(exc).strip().splitlines()
+    text = f"{type(exc).__name__}: {lines[0][:200]}" if lines else type(exc).__name__
+    if isinstance(exc, SyntaxError) or not exc.__traceback__:
+        return text
+    where = traceback.extract_tb(exc.__traceback__)[-1]
+    return f"{text} ({where.filename}:{where.lineno})"
 
 
 def run_batch(

@@ -6,6 +6,7 @@ Every input error ends in one line on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -128,7 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ADDRESS",
         help="a Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)",
     )
-    sw.add_argument("--model", metavar="MODULE:CLASS", help="a subclass of orgabm.OrgModel")
+    sw.add_argument(
+        "--model",
+        metavar="MODULE:CLASS",
+        help="a subclass of orgabm.OrgModel to run instead; this imports MODULE, running "
+        "its code with your permissions: name only code you trust",
+    )
     sw.add_argument("--out", type=Path, required=True, metavar="DIR", help="results folder")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -213,13 +219,37 @@ def main(argv: Sequence[str] | None = None) -> int:
             "sweep": cmd_sweep, "report": cmd_report, "sensitivity": cmd_sensitivity,
             "dashboard": cmd_dashboard, "validate-suite": cmd_validate_suite,
         }  # fmt: skip
+        _check_links(args)
         return commands[args.command](args)
     except (UsageError, ScenarioError, SweepError, ReportError) as exc:
         print(f"orgabm: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:  # a file or folder the command could not use
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        print(f"orgabm: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except MemoryError:
+        print("orgabm: error: out of memory: choose fewer employees, dimensions or steps",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("orgabm: interrupted", file=sys.stderr)
         return 130
+
+
+#: Path arguments, by dest, as the user names them (a scenario is checked where it is read).
+PATH_ARGUMENTS = {"out": "--out", "design": "--design", "folder": "folder"}
+
+
+def _check_links(args: argparse.Namespace) -> None:
+    """Refuse a path argument that is a symbolic link to nothing: creating a folder or
+    a file there fails with a bare "File exists" or "No such file"."""
+    for dest, name in PATH_ARGUMENTS.items():
+        value = getattr(args, dest, None)
+        if value is not None and Path(value).is_symlink() and not Path(value).exists():
+            target = os.readlink(value)
+            raise UsageError(f"{name} {value}: a symbolic link to {target}, which does not "
+                             "exist (remove the link or give another path)")  # fmt: skip
 
 
 def _overrides(sets: list[str]) -> dict[str, object]:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from mesa.discrete_space import Network
 
-from ..scenario import Scenario, change_scenario, load_scenario
+from ..scenario import Scenario, change_scenario, check_memory, load_scenario
 from . import climate, communities, development, events, experimentation, march, reviews, sharing
 from .employees import Employee
 from .environments import build_environment
@@ -74,6 +74,7 @@ class OrgModel(mesa.Model):
         self.config: Scenario = (
             scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         )
+        check_memory(self.config)  # a clear error now, not a MemoryError half-way
         cfg, rng = self.config, self.rng
         n, m = cfg.organization.employees, cfg.environment.dimensions
         self.streams = dict(zip(STREAMS, rng.spawn(len(STREAMS)), strict=True))

@@ -6,7 +6,10 @@ leadership. Input is validated here, once, at the edge; the model trusts it.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import os
+import reprlib
 import types
 import typing
 from collections.abc import Mapping
@@ -33,7 +36,9 @@ __all__ = [
     "apply_overrides",
     "available_scenarios",
     "change_scenario",
+    "check_memory",
     "load_scenario",
+    "memory_estimate",
     "parse_override",
     "read_scenario_file",
     "scenario_dirs",
@@ -53,7 +58,75 @@ class ScenarioError(ValueError):
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # allow_inf_nan: no float setting means anything at .inf or .nan (a cost of .inf, say)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_as_number(cls, data: Any) -> Any:
+        """Refuse true/false where a number goes: pydantic would read ``steps: true`` as 1."""
+        if not isinstance(data, dict):
+            return data
+        for key, value in data.items():
+            field = cls.model_fields.get(key) if isinstance(key, str) else None
+            found = None if field is None else _bool_where(field.annotation, value)
+            if found is not None:
+                where, flag, leaf = found
+                raise _BoolError(".".join(filter(None, (key, where))), flag, int in _members(leaf))
+        return data
+
+
+class _BoolError(ValueError):
+    """true or false given for a number; carries the key path within its section."""
+
+    def __init__(self, key: str, flag: bool, whole: bool) -> None:
+        self.key, self.flag = key, str(flag).lower()
+        self.wanted = "a whole number" if whole else "a number"
+        super().__init__(f"{_cut(key)}: {self.flag} is not allowed: must be {self.wanted}")
+
+
+def _members(annotation: Any) -> list[Any]:
+    """The types a field accepts, through Annotated and unions."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _members(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [m for a in typing.get_args(annotation) for m in _members(a)]
+    return [annotation]
+
+
+def _numeric(annotation: Any) -> bool:
+    members = _members(annotation)
+    return bool not in members and any(m in (int, float) for m in members)
+
+
+def _bool_where(annotation: Any, value: Any) -> tuple[str, bool, Any] | None:
+    """Where ``value`` holds true or false that ``annotation`` would take as a number:
+    (where: '' for the value itself, else a dotted key or index inside it, the bool, the
+    type it stands for), or None if nowhere."""
+    if isinstance(value, bool):
+        return ("", value, annotation) if _numeric(annotation) else None
+    if not isinstance(value, list | tuple | dict):
+        return None
+    for member in _members(annotation):
+        origin, args = typing.get_origin(member), typing.get_args(member)
+        if origin is dict and isinstance(value, dict) and len(args) == 2:
+            for key, item in value.items():
+                if isinstance(key, bool) and _numeric(args[0]):
+                    return str(key).lower(), key, args[0]
+                inner = _bool_where(args[1], item)
+                if inner is not None:
+                    return ".".join(filter(None, (str(key), inner[0]))), *inner[1:]
+        elif origin in (list, tuple) and isinstance(value, list | tuple) and args:
+            for i, item in enumerate(value):
+                if origin is list or (len(args) == 2 and args[1] is Ellipsis):
+                    kind = args[0]
+                else:
+                    kind = args[i] if i < len(args) else None
+                inner = _bool_where(kind, item)
+                if inner is not None:
+                    return ".".join(filter(None, (str(i), inner[0]))), *inner[1:]
+    return None
 
 
 # --------------------------------------------------------------------------- networks
@@ -493,7 +566,7 @@ class Scenario(_Section):
             try:
                 Scenario.model_validate(apply_overrides(data, event.set))
             except ValidationError as exc:
-                problems = "; ".join(_describe(e, data) for e in exc.errors(include_url=False))
+                problems = _problems([_describe(e, data) for e in exc.errors(include_url=False)])
                 raise _FieldError(
                     f"events.{i}.set", event.set, f"valid settings ({problems})"
                 ) from None
@@ -545,7 +618,7 @@ class _FieldError(ValueError):
 
     def __init__(self, path: str, value: Any, allowed: str) -> None:
         self.path, self.value, self.allowed = path, value, allowed
-        super().__init__(f"{path}: {value!r} is not allowed: must be {allowed}")
+        super().__init__(f"{_cut(path)}: {_shown(value)} is not allowed: must be {allowed}")
 
 
 # --------------------------------------------------------------------------- loading
@@ -578,12 +651,60 @@ def resolve_scenario_path(ref: str | Path) -> Path:
             return inside
     if path.exists():
         raise ScenarioError(f"{ref}: not a file")
+    if path.is_symlink():
+        raise ScenarioError(f"{ref}: a symbolic link to {os.readlink(path)}, which does not "
+                            "exist (remove the link or give the file itself)")  # fmt: skip
     close = difflib.get_close_matches(str(ref), list(named), n=1)
     hint = f"; did you mean '{close[0]}'?" if close else ""
     raise ScenarioError(
         f"no scenario '{ref}': no such file, and not one of the named scenarios "
         f"({', '.join(named) or 'none'}){hint}"
     )
+
+
+#: Deepest nesting a scenario file may have (the schema needs 6 levels; deeper YAML
+#: would overflow the recursion of PyYAML's composer).
+MAX_DEPTH = 32
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing aliases and nesting deeper than MAX_DEPTH.
+
+    An alias repeats a node without repeating its text, so a few hundred bytes of
+    aliases of aliases expand to gigabytes (a "billion laughs"); scenarios do not
+    need them.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:  # PyYAML's signature
+        """A ``[`` or ``{``, refused past MAX_DEPTH as soon as it is read (the scanner
+        looks far ahead of the composer, in time quadratic in the open brackets)."""
+        if self.flow_level >= MAX_DEPTH:
+            raise yaml.scanner.ScannerError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", self.get_mark()
+            )
+        super().fetch_flow_collection_start(TokenClass)
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """A node, refusing an alias or one nested too deep before it is built."""
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, f"alias *{_cut(str(event.anchor))} is not allowed: scenario files "
+                "may not use anchors and aliases (write the settings out)", event.start_mark,
+            )  # fmt: skip
+        if self.depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
@@ -593,7 +714,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: cannot read: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)  # a SafeLoader
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
@@ -613,14 +734,18 @@ def read_scenario_file(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, A
 
     ``extends: NAME`` names a file beside this one (``NAME.yaml``), a path relative to
     it, or a named scenario. The file's own settings win; a section whose ``kind``
-    differs from the base's (a network, say) replaces the base's section whole.
+    differs from the base's (a network, say) replaces the base's section whole. The
+    base must lie in this file's folder (or below) or in the scenarios folder, so a
+    shared scenario cannot make orgabm read other files on the disk.
     """
     data = read_yaml(path)
     base_ref = data.pop("extends", None)
     if base_ref is None:
         return data
     if not isinstance(base_ref, str) or not base_ref:
-        raise ScenarioError(f"{path}: extends: {base_ref!r} is not allowed: give a scenario name")
+        raise ScenarioError(
+            f"{path}: extends: {_shown(base_ref)} is not allowed: give a scenario name"
+        )
     for candidate in (path.parent / base_ref, path.parent / f"{base_ref}.yaml"):
         if candidate.is_file():
             base_path = candidate
@@ -630,6 +755,12 @@ def read_scenario_file(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, A
             base_path = resolve_scenario_path(base_ref)
         except ScenarioError as exc:
             raise ScenarioError(f"{path}: extends: {exc}") from None
+    roots = [path.parent.resolve(), *(d.resolve() for d in scenario_dirs())]
+    if not any(base_path.resolve().is_relative_to(root) for root in roots):
+        raise ScenarioError(
+            f"{path}: extends: {_shown(base_ref)} is not allowed: names {base_path.resolve()}; "
+            f"must be a file in {roots[0]} (or a folder below it) or a named scenario"
+        )
     chain = (*_chain, path.resolve())
     if base_path.resolve() in chain:
         raise ScenarioError(f"{path}: extends: {base_ref} extends this file again (a cycle)")
@@ -684,12 +815,76 @@ def validate(data: Mapping[str, Any], source: str = "scenario") -> Scenario:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         problems = [_describe(err, data) for err in exc.errors(include_url=False)]
-        raise ScenarioError(f"{source}: " + "; ".join(problems)) from None
+        raise ScenarioError(f"{source}: " + _problems(problems)) from None
     except _FieldError as exc:  # pragma: no cover - pydantic wraps these as value errors
         raise ScenarioError(f"{source}: {exc}") from None
 
 
 DEFAULT_SCENARIO = "learning_organization"
+
+
+# --------------------------------------------------------------------------- memory
+def memory_estimate(scenario: Scenario) -> int:
+    """Bytes one run of ``scenario`` needs at its peak, roughly (measured with tracemalloc
+    on this code: the employee x dimension arrays and their temporaries dominate)."""
+    org, env = scenario.organization, scenario.environment
+    n, m, teams = org.employees, env.dimensions, org.teams
+    need = 1_100 * n + 300 * expected_ties(org) + 14 * n * m + 17 * teams * m
+    need += (scenario.steps + 1) * (800 + 64 * teams)  # the metric and team recorders
+    if env.kind == "nk":  # the exhaustive search, the contribution table, each scoring
+        need += (2**m) * (m + 24) + m * 2 ** (env.k + 1) * 16 + 12 * n * m * (env.k + 1)
+    return int(need)
+
+
+#: A cgroup's memory limit and usage files (v2, then v1): a container's own limit.
+CGROUP_MEMORY = (("memory.max", "memory.current"),
+                 ("memory/memory.limit_in_bytes", "memory/memory.usage_in_bytes"))  # fmt: skip
+
+
+def available_memory() -> int | None:
+    """Bytes this process may still allocate, or None if the system does not say:
+    MemAvailable (Linux), else the free physical pages, capped by a cgroup's limit."""
+    found: list[int] = []
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text(encoding="ascii").splitlines():
+            if line.startswith("MemAvailable:"):
+                found.append(int(line.split()[1]) * 1024)
+    if not found:
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            found.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    for limit, usage in CGROUP_MEMORY:
+        with contextlib.suppress(OSError, ValueError):
+            cap = Path("/sys/fs/cgroup", limit).read_text().strip()
+            used = Path("/sys/fs/cgroup", usage).read_text().strip()
+            if cap.isdigit() and used.isdigit():
+                found.append(max(int(cap) - int(used), 0))
+    return min(found) if found else None
+
+
+def _size(count: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if count < 1024 or unit == "TiB":
+            return f"{count:,.0f} {unit}" if unit == "bytes" else f"{count:,.1f} {unit}"
+        count /= 1024
+    raise AssertionError  # pragma: no cover
+
+
+def check_memory(scenario: Scenario, available: int | None = None) -> None:
+    """Refuse, before anything is built, a run that needs more memory than is available
+    (``available``: bytes; default: what the system says). Numpy would otherwise ask
+    for gigabytes and fail half-way, or the system would start swapping."""
+    if available is None:
+        available = available_memory()
+    need = memory_estimate(scenario)
+    if available is None or need <= available:
+        return
+    org, env = scenario.organization, scenario.environment
+    raise ScenarioError(
+        f"organization.employees={org.employees:,}, environment.dimensions={env.dimensions:,}, "
+        f"organization.teams={org.teams:,}, steps={scenario.steps:,}: a run needs about "
+        f"{_size(need)} of memory, more than the {_size(available)} available: choose fewer "
+        "employees or dimensions"
+    )
 
 
 # --------------------------------------------------------------------------- overrides
@@ -699,10 +894,10 @@ def parse_override(text: str) -> tuple[str, Any]:
     path = path.strip()
     if not sep or not path or any(not part for part in path.split(".")):
         raise ScenarioError(
-            f"--set {text!r}: expected PATH=VALUE, e.g. leadership.socialization=0.5"
+            f"--set {_shown(text)}: expected PATH=VALUE, e.g. leadership.socialization=0.5"
         )
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        value = yaml.load(raw, Loader=_Loader) if raw.strip() else ""  # a SafeLoader
     except yaml.YAMLError:
         value = raw
     return path, value
@@ -733,7 +928,8 @@ def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Any]) -> di
             if not isinstance(child, dict):
                 where = ".".join(keys[: i + 1])
                 raise ScenarioError(
-                    f"--set {path}: {where} is a single setting ({child!r}), not a section"
+                    f"--set {_cut(path)}: {_cut(where)} is a single setting ({_shown(child)}), "
+                    "not a section"
                 )
             node = child
         node[keys[-1]] = value
@@ -749,7 +945,8 @@ def change_scenario(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
     for path, value in changes.items():
         if not path.startswith(MUTABLE):
             raise ScenarioError(
-                f"{path}: cannot change during a run (only {', '.join(MUTABLE)}); got {value!r}"
+                f"{_cut(path)}: cannot change during a run (only {', '.join(MUTABLE)}); "
+                f"got {_shown(value)}"
             )
     return validate(apply_overrides(scenario.model_dump(), changes), "change")
 
@@ -763,6 +960,37 @@ def _deepcopy(data: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- messages
+#: Longest value or key an error message shows (a file may hold megabytes in one value).
+SHOWN = 80
+
+#: Most problems one error message lists.
+PROBLEMS = 5
+
+_REPR = reprlib.Repr(maxlevel=3, maxtuple=6, maxlist=6, maxarray=6, maxdict=6, maxset=6,
+                     maxfrozenset=6, maxdeque=6, maxstring=SHOWN, maxlong=40,
+                     maxother=SHOWN)  # fmt: skip
+
+
+def _cut(text: str, limit: int = SHOWN) -> str:
+    """``text``, cut in the middle to at most ``limit`` characters."""
+    if len(text) <= limit:
+        return text
+    half = (limit - 3) // 2
+    return f"{text[:half]}...{text[len(text) - half :]}"
+
+
+def _shown(value: Any) -> str:
+    """A value's repr for a message: reprlib elides deep or long parts without building
+    the whole repr, and the result is cut to SHOWN characters."""
+    return _cut(_REPR.repr(value))
+
+
+def _problems(clauses: list[str]) -> str:
+    """The first PROBLEMS clauses joined, and how many more there are."""
+    more = len(clauses) - PROBLEMS
+    return "; ".join(clauses[:PROBLEMS]) + (f"; and {more} more" if more > 0 else "")
+
+
 def _kind(value: Any) -> str:
     return {list: "a list", str: "a string", int: "a number", float: "a number"}.get(
         type(value), type(value).__name__
@@ -833,14 +1061,14 @@ def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     kind = err.get("type", "")
     value = err.get("input")
     holder, keys = _section_class(loc)
-    path = ".".join(keys) or "(top level)"
+    path = _cut(".".join(keys) or "(top level)")
     ctx = err.get("ctx") or {}
 
     if kind == "extra_forbidden":
         allowed = _allowed_keys(holder)
         close = difflib.get_close_matches(keys[-1], allowed, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        where = ".".join(keys[:-1]) or "the top level"
+        where = _cut(".".join(keys[:-1]) or "the top level")
         return f"{path}: unknown key in {where} (allowed: {', '.join(allowed)}){hint}"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         tags = _network_kinds()
@@ -850,16 +1078,22 @@ def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
         hint = f"; did you mean '{close[0]}'?" if close else ""
         if kind == "union_tag_not_found":
             return f"{path}: missing; allowed: {', '.join(tags)}"
-        return f"{path}: {got!r} is not allowed: must be one of {', '.join(tags)}{hint}"
+        return f"{path}: {_shown(got)} is not allowed: must be one of {', '.join(tags)}{hint}"
+    if kind == "value_error" and isinstance(ctx.get("error"), _BoolError):
+        be: _BoolError = ctx["error"]
+        where = _cut(".".join([*keys, be.key]))
+        return f"{where}: {be.flag} is not allowed: must be {be.wanted}, not true or false"
     if kind == "value_error" and isinstance(ctx.get("error"), _FieldError):
         fe: _FieldError = ctx["error"]
-        return f"{fe.path}: {fe.value!r} is not allowed: must be {fe.allowed}"
+        return str(fe)
     if kind == "value_error":
-        return f"{path}: {value!r} is not allowed: {ctx.get('error', err.get('msg'))}"
+        return f"{path}: {_shown(value)} is not allowed: {ctx.get('error', err.get('msg'))}"
     if kind == "missing":
         return f"{path}: missing"
+    if kind == "finite_number":
+        return f"{path}: {_shown(value)} is not allowed: must be a finite number (not .inf or .nan)"
     if kind == "literal_error":
-        return f"{path}: {value!r} is not allowed: must be {ctx.get('expected', '')}"
+        return f"{path}: {_shown(value)} is not allowed: must be {ctx.get('expected', '')}"
     bounds = {
         "greater_than_equal": ("at least", "ge"),
         "less_than_equal": ("at most", "le"),
@@ -868,7 +1102,7 @@ def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     }
     if kind in bounds:
         word, key = bounds[kind]
-        return f"{path}: {value!r} is not allowed: must be {word} {ctx.get(key)}"
+        return f"{path}: {_shown(value)} is not allowed: must be {word} {ctx.get(key)}"
     if kind.endswith(("_type", "_parsing", "_from_float")):
         expected = {
             "int": "a whole number",
@@ -879,8 +1113,8 @@ def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
             "dict": "a section (a mapping of settings)",
         }
         what = next((v for k, v in expected.items() if kind.startswith(k)), kind)
-        return f"{path}: {value!r} is not allowed: must be {what}"
-    return f"{path}: {value!r} is not allowed: {err.get('msg', kind)}"
+        return f"{path}: {_shown(value)} is not allowed: must be {what}"
+    return f"{path}: {_shown(value)} is not allowed: {err.get('msg', kind)}"
 
 
 def _network_kinds() -> list[str]:
