@@ -47,7 +47,8 @@ def test_children_still_find_a_model_module_after_the_libraries(tmp_path, monkey
     (tmp_path / "mymodels.py").write_text("X = 1\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     env = child_env("mymodels:Model")
-    line = "from orgabm.batch.child import append_model_path; append_model_path(); import sys, mymodels; "
+    line = "from orgabm.batch.child import append_model_path; append_model_path(); "
+    line += "import sys, mymodels; "
     line += f"print(sys.path.index({str(tmp_path.resolve())!r}) == len(sys.path) - 1)"
     out = subprocess.run(python_command("-c", line), env=env, capture_output=True, text=True,
                          cwd=tmp_path.parent, check=True).stdout  # fmt: skip

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from orgabm import METRICS
-from orgabm.cli.main import main
+from orgabm.cli import main
 
 
 def run_cli(capsys, *args: str) -> tuple[int, str, str]:
@@ -197,9 +197,9 @@ def test_extends_outside_the_folder_is_refused(capsys, tmp_path: Path):
 
 
 def test_the_largest_sizes_are_refused_with_the_estimate(capsys, monkeypatch):
-    from orgabm import scenario
+    from orgabm.scenario import memory
 
-    monkeypatch.setattr(scenario, "available_memory", lambda: 8 * 2**30)
+    monkeypatch.setattr(memory, "available_memory", lambda: 8 * 2**30)
     sets = ["organization.employees=1000000", "environment.dimensions=10000",
             "organization.network.kind=none"]  # fmt: skip
     started = time.perf_counter()
@@ -212,12 +212,12 @@ def test_the_largest_sizes_are_refused_with_the_estimate(capsys, monkeypatch):
 
 
 def test_running_out_of_memory_is_one_line(capsys, monkeypatch):
-    import orgabm.cli
+    import orgabm.cli.commands
 
     def exhausted(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr(orgabm.cli, "load_scenario", exhausted)
+    monkeypatch.setattr(orgabm.cli.commands, "load_scenario", exhausted)
     code, _, err = run_cli(capsys, "validate", "march_1991")
     assert_one_line_error(code, err, "out of memory")
 

@@ -7,7 +7,7 @@ import pytest
 
 from orgabm.analysis.report import point_table
 from orgabm.batch.sweep import Sweep, grid_points, run_sweep
-from orgabm.cli.main import main
+from orgabm.cli import main
 
 
 @pytest.fixture(scope="module")

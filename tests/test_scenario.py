@@ -375,8 +375,8 @@ LARGEST = {"organization.employees": 1_000_000, "environment.dimensions": 10_000
 
 
 def test_the_largest_scenario_is_refused_before_anything_is_built(monkeypatch):
-    from orgabm import scenario as module
-    from orgabm.model import OrgModel
+    from orgabm.engine.model import OrgModel
+    from orgabm.scenario import memory as module
 
     monkeypatch.setattr(module, "available_memory", lambda: 16 * 2**30)
     cfg = load_scenario("march_1991", LARGEST)

@@ -23,7 +23,7 @@ from orgabm.batch.sweep import (
     run_sweep,
     sweep,
 )
-from orgabm.cli.main import main
+from orgabm.cli import main
 
 HERE = Path(__file__).resolve().parent
 SMALL = {"leadership.socialization": [0.1, 0.9], "leadership.code_learning": [0.5]}

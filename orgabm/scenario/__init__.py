@@ -4,44 +4,68 @@ The bottom layer: it imports nothing from the engine, so a scenario is checked b
 anything is built.
 """
 
+from .assignments import Assignment, AssignmentExperiment
+from .errors import ScenarioError
 from .layout import expected_ties, torus_shape
-from .schema import (
+from .loading import (
     DEFAULT_SCENARIO,
-    MAX_NK_DIMENSIONS,
-    MAX_TIES,
-    MUTABLE,
-    NETWORK_KIND,
-    TEAM_LEVERS,
-    Assignment,
-    AssignmentExperiment,
-    Calibration,
-    Environment,
-    Event,
-    Leadership,
-    Organization,
-    Scenario,
-    ScenarioError,
-    Workforce,
-    apply_overrides,
     available_scenarios,
-    change_scenario,
-    check_memory,
     load_scenario,
-    memory_estimate,
-    parse_override,
     read_scenario_file,
     read_yaml,
     resolve_scenario_path,
     scenario_dirs,
     validate,
 )
+from .memory import available_memory, check_memory, memory_estimate
+from .overrides import NETWORK_KIND, apply_overrides, change_scenario, parse_override
+from .schema import Scenario
+from .sections import (
+    MAX_NK_DIMENSIONS,
+    MAX_TIES,
+    MUTABLE,
+    TEAM_LEVERS,
+    Calibration,
+    Environment,
+    Event,
+    Leadership,
+    Organization,
+    Workforce,
+)
 from .vocabulary import METRIC_MEANINGS, METRIC_NAMES
 
 __all__ = [
-    "DEFAULT_SCENARIO", "MAX_NK_DIMENSIONS", "MAX_TIES", "METRIC_MEANINGS", "METRIC_NAMES",
-    "MUTABLE", "NETWORK_KIND", "TEAM_LEVERS", "Assignment", "AssignmentExperiment",
-    "Calibration", "Environment", "Event", "Leadership", "Organization", "Scenario",
-    "ScenarioError", "Workforce", "apply_overrides", "available_scenarios", "change_scenario", "check_memory",
-    "expected_ties", "load_scenario", "memory_estimate", "parse_override", "read_scenario_file", "read_yaml",
-    "resolve_scenario_path", "scenario_dirs", "torus_shape", "validate",
+    "DEFAULT_SCENARIO",
+    "MAX_NK_DIMENSIONS",
+    "MAX_TIES",
+    "METRIC_MEANINGS",
+    "METRIC_NAMES",
+    "MUTABLE",
+    "NETWORK_KIND",
+    "TEAM_LEVERS",
+    "Assignment",
+    "AssignmentExperiment",
+    "Calibration",
+    "Environment",
+    "Event",
+    "Leadership",
+    "Organization",
+    "Scenario",
+    "ScenarioError",
+    "Workforce",
+    "apply_overrides",
+    "available_memory",
+    "available_scenarios",
+    "change_scenario",
+    "check_memory",
+    "expected_ties",
+    "load_scenario",
+    "memory_estimate",
+    "parse_override",
+    "read_scenario_file",
+    "read_yaml",
+    "resolve_scenario_path",
+    "scenario_dirs",
+    "torus_shape",
+    "validate",
 ]  # fmt: skip
