@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..batch.store import Results, StoreError, load_results
+from .figures import figure, png
+from .stats import group_means, mean_ci
 
 __all__ = ["ReportError", "point_table", "write_report"]
 
@@ -40,30 +40,11 @@ class ReportError(ValueError):
     """A report that cannot be made as asked; the message is one line."""
 
 
-def _ci(values: np.ndarray) -> tuple[float, float, float, int]:
-    values = values[np.isfinite(values)]
-    n = len(values)
-    if n == 0:
-        return np.nan, np.nan, np.nan, 0
-    mean = float(values.mean())
-    if n < 2:
-        return mean, np.nan, np.nan, n
-    half = float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / np.sqrt(n))
-    return mean, mean - half, mean + half, n
-
-
 def point_table(runs: pd.DataFrame, varied: Sequence[str], metrics: Sequence[str]) -> pd.DataFrame:
     """Per parameter point and metric: mean, 95% CI (t) and n over the successful runs."""
     ok = runs[runs["error"].isna()] if "error" in runs else runs
-    rows = []
-    groups = ok.groupby(list(varied), sort=True, dropna=False) if varied else [((), ok)]
-    for key, group in groups:
-        key = key if isinstance(key, tuple) else (key,)
-        for metric in metrics:
-            mean, lo, hi, n = _ci(group[metric].to_numpy(dtype=float))
-            rows.append({**dict(zip(varied, key, strict=True)), "metric": metric, "mean": mean,
-                         "ci_low": lo, "ci_high": hi, "n": n})  # fmt: skip
-    return pd.DataFrame(rows)
+    table = group_means(ok, varied, metrics, count="n", sort=True)
+    return table[[*varied, "metric", "mean", "ci_low", "ci_high", "n"]]
 
 
 def _sampled(column: pd.Series, points: int) -> bool:
@@ -82,21 +63,9 @@ def _label(value) -> str:
     return f"{value:g}" if isinstance(value, float | np.floating) else str(value)
 
 
-def _figure(width: float = 6.4, height: float = 4.0):
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height), dpi=100, layout="constrained")
-
-
-def _png(fig) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
 def _effect_plot(ok: pd.DataFrame, x: str, by: str | None, metric: str, sampled: bool) -> bytes:
     """A metric's final value against x with its 95% band; a line per value of ``by``."""
-    fig = _figure()
+    fig = figure(6.4, 4.0, dpi=100)
     ax = fig.add_subplot()
     xs_all = _binned(ok[x]) if sampled else ok[x]
     frame = ok.assign(_x=xs_all)
@@ -106,7 +75,7 @@ def _effect_plot(ok: pd.DataFrame, x: str, by: str | None, metric: str, sampled:
     groups = [(None, frame)] if by is None else list(frame.groupby(by))
     numeric = pd.api.types.is_numeric_dtype(frame["_x"])
     for value, part in groups:
-        table = part.groupby("_x")[metric].apply(lambda s: _ci(s.to_numpy(dtype=float)))
+        table = part.groupby("_x")[metric].apply(lambda s: mean_ci(s.to_numpy(dtype=float)))
         xs = np.array(table.index, dtype=float) if numeric else np.arange(len(table))
         mean = np.array([t[0] for t in table])
         lo, hi = np.array([t[1] for t in table]), np.array([t[2] for t in table])
@@ -121,12 +90,12 @@ def _effect_plot(ok: pd.DataFrame, x: str, by: str | None, metric: str, sampled:
     ax.set_title(f"{metric} against {x}")
     if by is not None or sampled:
         ax.legend(fontsize=8)
-    return _png(fig)
+    return png(fig)
 
 
 def _heatmap(ok: pd.DataFrame, x: str, y: str, metric: str, sampled: bool) -> bytes:
     """Mean final metric over two varied paths (a scatter for sampled designs)."""
-    fig = _figure(6.4, 4.6)
+    fig = figure(6.4, 4.6, dpi=100)
     ax = fig.add_subplot()
     if sampled:
         means = ok.groupby([x, y])[metric].mean().reset_index()
@@ -144,7 +113,7 @@ def _heatmap(ok: pd.DataFrame, x: str, y: str, metric: str, sampled: bool) -> by
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.set_title(f"{metric}: mean final value")
-    return _png(fig)
+    return png(fig)
 
 
 def _envelope(steps: pd.DataFrame, x: str | None, metric: str, sampled: bool) -> bytes:
@@ -152,7 +121,7 @@ def _envelope(steps: pd.DataFrame, x: str | None, metric: str, sampled: bool) ->
 
     A run that stopped early (at March's equilibrium) keeps its final value.
     """
-    fig = _figure()
+    fig = figure(6.4, 4.0, dpi=100)
     ax = fig.add_subplot()
     paths = steps.pivot_table(index="run_id", columns="step", values=metric).ffill(axis=1)
     if x is None:
@@ -175,7 +144,7 @@ def _envelope(steps: pd.DataFrame, x: str | None, metric: str, sampled: bool) ->
     ax.set_title(f"{metric} over time")
     if x is not None:
         ax.legend(fontsize=8)
-    return _png(fig)
+    return png(fig)
 
 
 def _wide_table(table: pd.DataFrame, varied: Sequence[str], metrics: Sequence[str]) -> str:

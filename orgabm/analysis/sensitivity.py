@@ -23,6 +23,8 @@ import pandas as pd
 from ..batch.sweep import Sweep, SweepError, run_sweep
 from ..engine.metrics import METRICS
 from ..scenario import Scenario, load_scenario
+from .figures import figure
+from .tables import decimals, markdown_table
 
 __all__ = ["SensitivityResult", "parse_param", "run_sensitivity"]
 
@@ -148,22 +150,11 @@ def run_sensitivity(
     return SensitivityResult(method, table, folder, len(X), len(X) * reps)
 
 
-def _markdown(table: pd.DataFrame, method: str, samples: int, reps: int, points: int) -> str:
-    cols = list(table.columns)
-    lines = [f"# Sensitivity ({method}): N = {samples}, {points} points x {reps} replicates", "",
-             "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]  # fmt: skip
-    for row in table.itertuples(index=False):
-        lines.append("| " + " | ".join(f"{v:.4f}" if isinstance(v, float) else str(v)
-                                        for v in row) + " |")  # fmt: skip
-    return "\n".join(lines) + "\n"
-
-
 def _plot(table: pd.DataFrame, method: str, path: Path) -> None:
     """One panel per metric: each parameter's index with its 95% confidence interval."""
-    from matplotlib.figure import Figure
 
     metrics = list(dict.fromkeys(table["metric"]))
-    fig = Figure(figsize=(4.2 * len(metrics), 3.6), dpi=100, layout="constrained")
+    fig = figure(4.2 * len(metrics), 3.6, dpi=100)
     axes = fig.subplots(1, len(metrics), squeeze=False)[0]
     for ax, metric in zip(axes, metrics, strict=True):
         part = table[table["metric"] == metric]
@@ -179,3 +170,8 @@ def _plot(table: pd.DataFrame, method: str, path: Path) -> None:
         ax.set_yticks(y, part["parameter"], fontsize=8)
         ax.set_title(metric)
     fig.savefig(path)
+
+
+def _markdown(table: pd.DataFrame, method: str, samples: int, reps: int, points: int) -> str:
+    title = f"# Sensitivity ({method}): N = {samples}, {points} points x {reps} replicates"
+    return f"{title}\n\n{markdown_table(table, decimals(4, nan='nan'))}\n"

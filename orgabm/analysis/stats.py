@@ -6,7 +6,8 @@ figure and a teacher's note agree.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from ..batch.replicates import Runs
 
-__all__ = ["mean_ci", "summarize"]
+__all__ = ["curves", "group_means", "mean_ci", "summarize"]
 
 
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
@@ -22,7 +23,7 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     from scipy import stats
 
     values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
+    values = values[np.isfinite(values)]
     if len(values) == 0:
         return float("nan"), float("nan"), float("nan")
     mean = float(values.mean())
@@ -31,6 +32,63 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     half = float(stats.t.ppf(0.5 + level / 2, len(values) - 1) * values.std(ddof=1))
     half /= np.sqrt(len(values))
     return mean, mean - half, mean + half
+
+
+def group_means(
+    frame: pd.DataFrame,
+    by: Sequence[str],
+    metrics: Sequence[str],
+    *,
+    count: str = "runs",
+    wide: bool = False,
+    sort: bool = False,
+) -> pd.DataFrame:
+    """Mean and 95% CI of each metric for each combination of ``by`` (all rows if empty).
+
+    Long form (default): one row per group and metric with ``metric``, ``count``,
+    ``mean``, ``ci_low``, ``ci_high``. Wide (``wide=True``): one row per group with
+    ``count`` and, per metric, ``M``, ``M_low``, ``M_high``.
+    """
+    by = list(by)
+    groups = frame.groupby(by, sort=sort, dropna=False) if by else [((), frame)]
+    rows: list[dict[str, Any]] = []
+    for key, group in groups:
+        where = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
+        if wide:
+            row: dict[str, Any] = {**where, count: len(group)}
+            for metric in metrics:
+                row[metric], row[f"{metric}_low"], row[f"{metric}_high"] = mean_ci(
+                    group[metric].to_numpy(dtype=float)
+                )
+            rows.append(row)
+            continue
+        for metric in metrics:
+            values = group[metric].to_numpy(dtype=float)
+            mean, low, high = mean_ci(values)
+            rows.append({**where, "metric": metric, count: int(np.isfinite(values).sum()),
+                         "mean": mean, "ci_low": low, "ci_high": high})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def curves(steps: pd.DataFrame, by: Sequence[str], metric: str) -> pd.DataFrame:
+    """Mean and 95% CI of ``metric`` at every step, for each combination of ``by``: the
+    same t interval as :func:`mean_ci`, step by step over the runs."""
+    from scipy import stats
+
+    frames = []
+    for key, part in steps.groupby(list(by), sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        paths = part.pivot_table(index="run_id", columns="step", values=metric)
+        runs = len(paths)
+        mean = paths.mean().to_numpy()
+        t = float(stats.t.ppf(0.975, runs - 1)) if runs > 1 else float("nan")
+        half = t * paths.std(ddof=1).to_numpy() / np.sqrt(runs)
+        frame = pd.DataFrame({"step": paths.columns.to_numpy(), "runs": runs, "mean": mean,
+                              "ci_low": mean - half, "ci_high": mean + half})  # fmt: skip
+        for column, value in zip(by, key, strict=True):
+            frame.insert(0, column, value)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
 
 
 def summarize(result: Runs) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..analysis.stats import mean_ci
+from ..analysis.stats import group_means
 from ..batch.sweep import Sweep, SweepCancelledError, SweepError, run_sweep
 from ..engine.metrics import METRICS
 from ..scenario import Scenario, load_scenario
@@ -185,14 +185,9 @@ class Job:
         """Mean and 95% CI of the metric for each point (factor level, lever value)."""
         if self.runs is None or self.runs.empty:
             return pd.DataFrame()
-        spec, rows = self.spec, []
+        spec = self.spec
         by = [spec.factor, spec.path] if spec.factor else [spec.path]
-        for key, group in self.runs.groupby(by, sort=False):
-            key = key if isinstance(key, tuple) else (key,)
-            mean, low, high = mean_ci(group[spec.metric].to_numpy(dtype=float))
-            row = dict(zip(by, key, strict=True))
-            rows.append({**row, "runs": len(group), "mean": mean, "ci_low": low, "ci_high": high})
-        return pd.DataFrame(rows)
+        return group_means(self.runs, by, [spec.metric]).drop(columns="metric")
 
     def manifest(self) -> dict[str, Any]:
         """What the teacher needs to reproduce the numbers."""

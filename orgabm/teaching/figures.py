@@ -9,15 +9,15 @@ if TYPE_CHECKING:
 
     from .experiments import Job
 
+from ..analysis.figures import figure
+
 __all__ = ["result_figure"]
 
 
 def result_figure(job: Job) -> Figure:
     """The metric against the lever with 95% CIs, one line per level of the second factor."""
-    from matplotlib.figure import Figure
-
     spec, table = job.spec, job.summary()
-    fig = Figure(figsize=(6.4, 3.8), dpi=100, layout="constrained")
+    fig = figure(6.4, 3.8, dpi=100)
     ax = fig.add_subplot()
     groups = table.groupby(spec.factor, sort=False) if spec.factor else [(None, table)]
     for level, part in groups:

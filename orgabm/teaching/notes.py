@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from ..analysis.tables import decimals, markdown_table
 from .assignments import assignments
 from .experiments import ExperimentSpec, Job
 
@@ -65,16 +66,6 @@ def _plot(job: Job, path: Path) -> None:
     from .figures import result_figure
 
     result_figure(job).savefig(path)
-
-
-def _table(job: Job) -> str:
-    table = job.summary()
-    cols = list(table.columns)
-    out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for row in table.itertuples(index=False):
-        out.append("| " + " | ".join(f"{v:.3f}" if isinstance(v, float) else str(v)
-                                     for v in row) + " |")  # fmt: skip
-    return "\n".join(out)
 
 
 def write_note(name: str, job: Job, out: Path, reading: str) -> Path:
@@ -189,3 +180,7 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _table(job: Job) -> str:
+    return markdown_table(job.summary(), decimals(3, nan="nan"))

@@ -16,10 +16,15 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from ..analysis.stats import mean_ci
+from ..analysis.figures import figure
+from ..analysis.stats import curves, group_means, mean_ci
+from ..analysis.tables import decimals, markdown_table
 from ..batch.store import Store
 from ..engine.model import OrgModel
 from ..scenario import load_scenario
+
+#: Table cells: three decimals, whole numbers (counts, rounds) as written.
+_CELL = decimals(3, whole=True, nan="nan")
 
 __all__ = [
     "LF_EXPERIMENTS",
@@ -105,36 +110,6 @@ def _sweep(
                 progress, keep, model, common_seeds)  # fmt: skip
 
 
-def curves(steps: pd.DataFrame, by: Sequence[str], metric: str) -> pd.DataFrame:
-    """Mean and 95% band of ``metric`` at every step, for each combination of ``by``."""
-    frames = []
-    for key, part in steps.groupby(list(by), sort=False):
-        key = key if isinstance(key, tuple) else (key,)
-        paths = part.pivot_table(index="run_id", columns="step", values=metric)
-        mean = paths.mean().to_numpy()
-        half = 1.96 * paths.std(ddof=1).to_numpy() / np.sqrt(len(paths))
-        frame = pd.DataFrame({"step": paths.columns.to_numpy(), "runs": len(paths), "mean": mean,
-                              "ci_low": mean - half, "ci_high": mean + half})  # fmt: skip
-        for column, value in zip(by, key, strict=True):
-            frame.insert(0, column, value)
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
-
-
-def finals(runs: pd.DataFrame, by: Sequence[str], metrics: Sequence[str]) -> pd.DataFrame:
-    """Mean and 95% CI of each metric at the end of the runs, for each combination of ``by``."""
-    rows = []
-    for key, group in runs.groupby(list(by), sort=False):
-        key = key if isinstance(key, tuple) else (key,)
-        row: dict[str, Any] = {**dict(zip(by, key, strict=True)), "runs": len(group)}
-        for metric in metrics:
-            mean, lo, hi = mean_ci(group[metric].to_numpy(dtype=float))
-            row[metric] = mean
-            row[f"{metric}_low"], row[f"{metric}_high"] = lo, hi
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
 # --------------------------------------------------------------------------- experiments
 def lazer_friedman(
     name: str = "lazer_friedman_networks",
@@ -175,7 +150,7 @@ def fang(
 ) -> pd.DataFrame:
     """Final mean knowledge against the cross-group tie probability."""
     store = _sweep("fang_2010", [{CROSS: c} for c in cross], runs, seed, workers, progress, keep)
-    table = finals(store.runs(), [CROSS], ["knowledge"])
+    table = group_means(store.runs(), [CROSS], ["knowledge"], wide=True)
     return table.rename(columns={CROSS: "cross_group_ties"})
 
 
@@ -191,7 +166,7 @@ def miller(
     store = _sweep("miller_2006", [{P5: p} for p in rates], runs, seed, workers, progress, keep,
                    model="orgabm.validation.canonical:TacitModel")  # fmt: skip
     metrics = ["tacit_knowledge", "codifiable_knowledge", "code_knowledge", "knowledge"]
-    return finals(store.runs(), [P5], metrics).rename(columns={P5: "p5"})
+    return group_means(store.runs(), [P5], metrics, wide=True).rename(columns={P5: "p5"})
 
 
 # --------------------------------------------------------------------------- findings
@@ -361,15 +336,11 @@ def miller_findings(table: pd.DataFrame) -> list[Finding]:
 
 
 # --------------------------------------------------------------------------- report
-def _figure():
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(6.4, 4.2), dpi=110, layout="constrained")
 
 
 def plot_curves(table: pd.DataFrame, by: Sequence[str], title: str, path: Path) -> None:
     """Mean solution score per round (with 95% bands), one line per combination of ``by``."""
-    fig = _figure()
+    fig = figure()
     ax = fig.add_subplot()
     for key, part in table.groupby(list(by), sort=False):
         key = key if isinstance(key, tuple) else (key,)
@@ -385,7 +356,7 @@ def plot_curves(table: pd.DataFrame, by: Sequence[str], title: str, path: Path) 
 
 def plot_fang(table: pd.DataFrame, path: Path) -> None:
     """Final knowledge against the cross-group tie probability (log scale)."""
-    fig = _figure()
+    fig = figure()
     ax = fig.add_subplot()
     errors = [table["knowledge"] - table["knowledge_low"],
               table["knowledge_high"] - table["knowledge"]]  # fmt: skip
@@ -399,7 +370,7 @@ def plot_fang(table: pd.DataFrame, path: Path) -> None:
 
 def plot_miller(table: pd.DataFrame, path: Path) -> None:
     """Final knowledge (tacit, codifiable, the code's) against p5."""
-    fig = _figure()
+    fig = figure()
     ax = fig.add_subplot()
     for metric, label in (("tacit_knowledge", "employees, tacit dimensions"),
                           ("codifiable_knowledge", "employees, codifiable dimensions"),
@@ -413,18 +384,6 @@ def plot_miller(table: pd.DataFrame, path: Path) -> None:
     ax.set_title("Miller, Zhao and Calantone (2006): tacit knowledge", fontsize=10)
     ax.legend(fontsize=8)
     fig.savefig(path)
-
-
-def _table(frame: pd.DataFrame) -> str:
-    cols = list(frame.columns)
-    lines = ["| " + " | ".join(map(str, cols)) + " |", "|" + "---|" * len(cols)]
-    for row in frame.itertuples(index=False):
-        cells = [
-            f"{v:.3f}" if isinstance(v, float) and not float(v).is_integer() else f"{v}"
-            for v in row
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
 
 
 def _findings_list(findings: list[Finding]) -> str:
@@ -459,6 +418,6 @@ def lf_section(tables: dict[str, pd.DataFrame], timings: dict[str, float], img: 
         parts.append(
             f"### {what[0].upper()}{what[1:]}\n\n`scenarios/validation/{name}.yaml`, "
             f"{int(table['runs'].min())} runs per condition, {timings[name]:.0f} s.\n\n"
-            f"![{what}](img/{name}.png)\n\n{_table(wide.reset_index())}\n"
+            f"![{what}](img/{name}.png)\n\n{markdown_table(wide.reset_index(), _CELL)}\n"
         )
     return "\n".join(parts)

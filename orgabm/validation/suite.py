@@ -24,7 +24,9 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from ..analysis.stats import mean_ci
+from ..analysis.figures import figure
+from ..analysis.stats import curves, group_means
+from ..analysis.tables import markdown_table
 from ..batch.store import Store
 from ..batch.sweep import Sweep, run_sweep
 from ..engine.model import OrgModel
@@ -107,16 +109,6 @@ def _run(
     return store
 
 
-def _summarize(runs: pd.DataFrame, by: list[str], metric: str) -> pd.DataFrame:
-    rows = []
-    for key, group in runs.groupby(by, sort=False):
-        key = key if isinstance(key, tuple) else (key,)
-        mean, lo, hi = mean_ci(group[metric].to_numpy(dtype=float))
-        rows.append({**dict(zip(by, key, strict=True)), "runs": len(group), "mean": mean,
-                     "ci_low": lo, "ci_high": hi})  # fmt: skip
-    return pd.DataFrame(rows)
-
-
 # --------------------------------------------------------------------------- experiments
 def figure1(
     runs: int = 400,
@@ -131,7 +123,7 @@ def figure1(
     grid = list(points) if points is not None else [(p1, p2) for p2 in P2_GRID for p1 in P1_GRID]
     sweep_points = [{P1: p1, P2: p2} for p1, p2 in grid]
     store = _run(name, march(), sweep_points, runs, seed, workers, progress, keep)
-    table = _summarize(store.runs(), [P1, P2], "code_knowledge")
+    table = group_means(store.runs(), [P1, P2], ["code_knowledge"]).drop(columns="metric")
     table = table.rename(columns={P1: "p1", P2: "p2"})
     table["published"] = [PUBLISHED_FIGURE_1[p2][P1_GRID.index(p1)]
                           for p1, p2 in zip(table["p1"], table["p2"], strict=True)]  # fmt: skip
@@ -186,7 +178,7 @@ def turnover(
     points = [{P1: p1, P3: p3} for p1 in p1s for p3 in p3s]
     store = _run("turnover", march("turnover", steps=period), points, runs, seed, workers,
                  progress, keep)  # fmt: skip
-    table = _summarize(store.runs(), [P1, P3], "code_knowledge")
+    table = group_means(store.runs(), [P1, P3], ["code_knowledge"]).drop(columns="metric")
     return table.rename(columns={P1: "p1", P3: "p3"})
 
 
@@ -205,21 +197,15 @@ def turbulence(
     points = [{P3: p3} for p3 in p3s]
     store = _run("turbulence", base, points, runs, seed, workers, progress, keep)
     steps = store.steps(columns=["run_id", "step", "code_knowledge", P3])
-    from .canonical import curves
-
     return curves(steps, [P3], "code_knowledge").rename(columns={P3: "p3"})
 
 
 # --------------------------------------------------------------------------- report
-def _figure():
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(6.4, 4.2), dpi=110, layout="constrained")
 
 
 def plot_figure1(table: pd.DataFrame, path: Path) -> None:
     """orgabm's Figure 1 (lines with 95% CI) beside March's published points."""
-    fig = _figure()
+    fig = figure()
     ax = fig.add_subplot()
     for p2, color in zip(P2_GRID, ("tab:blue", "tab:orange", "tab:green"), strict=True):
         part = table[table["p2"] == p2]
@@ -236,7 +222,7 @@ def plot_figure1(table: pd.DataFrame, path: Path) -> None:
 
 def plot_heterogeneous(table: pd.DataFrame, period: int, path: Path) -> None:
     """Figures 2 and 3: knowledge against the share of fast learners."""
-    fig = _figure()
+    fig = figure()
     ax = fig.add_subplot()
     x = table["fast_share"]
     ax.plot(x, table["equilibrium_code"], marker="o", label="code, at equilibrium")
@@ -258,7 +244,7 @@ def _plot_bands(
     table: pd.DataFrame, by: str, x: str, label: str, labels: tuple[str, str, str], path: Path
 ) -> None:
     """One line with its 95% band per value of ``by``; labels are (x, y, title)."""
-    fig = _figure()
+    fig = figure()
     ax = fig.add_subplot()
     for value, part in table.groupby(by):
         ax.plot(part[x], part["mean"], marker="o" if len(part) < 20 else None,
@@ -283,17 +269,6 @@ def plot_turbulence(table: pd.DataFrame, p4: float, path: Path) -> None:
     titles = ("period", "code knowledge",
               f"March (1991) Figure 5: turbulence p4 = {p4}, p1 = p2 = 0.5")  # fmt: skip
     _plot_bands(table, "p3", "step", "turnover p3 = {}", titles, path)
-
-
-def _markdown(frame: pd.DataFrame) -> str:
-    """A Markdown table: the first column (the parameter) as given, the rest to 3 decimals."""
-    cols = list(frame.columns)
-    lines = ["| " + " | ".join(map(str, cols)) + " |", "|" + "---|" * len(cols)]
-    for row in frame.itertuples(index=False):
-        cells = [f"{row[0]:g}"]
-        cells += ["" if np.isnan(v) else f"{v:.3f}" for v in row[1:]]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
 
 
 def _other_models(
@@ -680,3 +655,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _markdown(frame: pd.DataFrame) -> str:
+    """A Markdown table: the first column (the parameter) as given, the rest to 3 decimals."""
+    first = str(frame.columns[0])
+    return markdown_table(frame, columns={first: lambda v: f"{v:g}"})
