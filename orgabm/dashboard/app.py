@@ -17,6 +17,7 @@ from .assets import ensure_offline_assets
 from .classroom import AssignmentPanel, ExperimentPanel
 from .memory import keep_releasing
 from .pacing import pacer
+from .serve import harden_routes
 from .session import (
     COLOR_BY,
     LEVER_GROUPS,
@@ -31,6 +32,7 @@ from .views import belief_strip, history_spec, network_spec, series_spec, team_s
 from .widgets import VegaView, split
 
 ensure_offline_assets()
+harden_routes()  # before the server's first request
 
 NETWORK_KINDS = [
     "complete",
