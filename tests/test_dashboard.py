@@ -1,6 +1,7 @@
 """The dashboard without a browser: the session logic, the charts' specs, and the Solara
 components rendered with Solara's test helpers."""
 
+import base64
 import io
 import json
 import zipfile
@@ -12,7 +13,15 @@ import pytest
 import solara
 
 from orgabm.dashboard.app import LeverSlider, Page
-from orgabm.dashboard.assets import ALIASES, cdn_folder, ensure_offline_assets, missing_assets
+from orgabm.dashboard.assets import (
+    ALIASES,
+    cdn_file,
+    cdn_folder,
+    ensure_offline_assets,
+    missing_assets,
+)
+from orgabm.dashboard.classroom import markdown_html
+from orgabm.dashboard.serve import is_loopback, server_env
 from orgabm.dashboard.session import MAX_EMPLOYEES, Config, Session, team_layout
 from orgabm.dashboard.views import network_spec, series_spec
 from orgabm.dashboard.widgets import VegaView, split
@@ -35,6 +44,30 @@ def test_a_link_carries_the_configuration():
 def test_a_malformed_link_falls_back_to_the_defaults_with_a_notice(text):
     config, notice = Config.decode(text)
     assert config == Config() and "could not be read" in notice
+
+
+def _link(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("data", "named"),
+    [({"scenario": ["x"]}, "scenario ['x']"), ({"scenario": {"a": 1}}, "scenario {'a': 1}"),
+     ({"levers": [1, 2]}, "levers [1, 2]"), ({"levers": 5}, "levers 5"),
+     ({"levers": {"training": True}}, "levers {'training': True}"),
+     ({"employees": "20"}, "employees '20'"), ({"replicates": 1.5}, "replicates 1.5"),
+     ({"seed": True}, "seed True"), ({"color": ["a"]}, "color ['a']")],
+)  # fmt: skip
+def test_a_link_with_a_wrongly_typed_field_names_it_in_the_notice(data, named):
+    config, notice = Config.decode(_link(data))
+    assert config == Config() and named in notice and "\n" not in notice
+
+
+@pytest.mark.parametrize("levers", [[1], "s", {"socialization": "high"}])
+def test_an_assignment_link_with_malformed_levers_opens_the_assignment(levers):
+    task = "assignments/exploration_exploitation"
+    config, notice = Config.decode(_link({"scenario": task, "levers": levers}))
+    assert config == Config(scenario=task) and "levers" in notice
 
 
 # ----------------------------------------------------------------- the session
@@ -158,6 +191,42 @@ def test_the_front_end_files_are_installed_with_the_package():
     assert missing_assets() == []
     for alias in ALIASES:
         assert (cdn_folder() / alias / "build").is_dir()
+
+
+def test_the_asset_route_serves_cached_files_and_nothing_else():
+    assert cdn_file("requirejs@2.3.6/require.js") == cdn_folder() / "requirejs@2.3.6/require.js"
+    assert cdn_file("vega@5/build/vega.min.js") is not None  # through the alias's link
+    for path in ["@widgetti/solara-vuetify-app@10.1.1/dist", "vega@5.21.0/build", "vega@5",
+                 "requirejs@2.3.6/nothing.js", "../cdn/requirejs@2.3.6/require.js", "",
+                 "requirejs@2.3.6//require.js"]:  # fmt: skip
+        assert cdn_file(path) is None, path
+
+
+# ----------------------------------------------------------------- a class server
+def test_the_server_sends_no_telemetry_and_hides_its_cookie_from_scripts(monkeypatch):
+    monkeypatch.delenv("SOLARA_TELEMETRY_MIXPANEL_ENABLE", raising=False)
+    monkeypatch.delenv("SOLARA_SESSION_HTTP_ONLY", raising=False)
+    env = server_env()
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert env["SOLARA_SESSION_HTTP_ONLY"] == "True"
+
+
+def test_only_this_machine_counts_as_local():
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("::ffff:127.0.0.1")
+    assert not any(map(is_loopback, ["10.0.0.5", "192.168.1.20", "testclient", "", None]))
+
+
+def test_assignment_markdown_formats_but_runs_nothing():
+    html = markdown_html(
+        "**bold** <img src=x onerror=alert(1)> {{ 6*7 }}\n\n<script>alert(2)</script>\n\n"
+        "[a](javascript:alert(3)) [b](java\tscript:alert(4)) [c](https://example.org) [d](notes.md)"
+    )
+    assert "<strong>bold</strong>" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "<img" not in html
+    assert "&lt;script&gt;" in html and "<script" not in html
+    assert "{{ 6*7 }}" in html  # shown through v-html, never compiled as a template
+    assert "javascript" not in html.lower() and "<a>a</a>" in html and "<a>b</a>" in html
+    assert '<a href="https://example.org">c</a>' in html and '<a href="notes.md">d</a>' in html
 
 
 # ----------------------------------------------------------------- components

@@ -41,6 +41,7 @@ __all__ = [
     "SweepCancelledError",
     "SweepError",
     "SweepSummary",
+    "dask_security",
     "design_points",
     "grid_points",
     "parse_vary",
@@ -531,6 +532,47 @@ def _run_local(
     return {"failed": failed}
 
 
+#: The environment variables that name this client's TLS files for a ``tls://`` scheduler,
+#: and the ``distributed.security.Security`` argument each one fills.
+DASK_TLS_FILES = {"ORGABM_DASK_TLS_CA": "tls_ca_file", "ORGABM_DASK_TLS_CERT": "tls_client_cert",
+                  "ORGABM_DASK_TLS_KEY": "tls_client_key"}  # fmt: skip
+
+
+def dask_security(scheduler: str | None, environ: Mapping[str, str] | None = None) -> Any:
+    """The ``Security`` that a ``tls://`` scheduler needs (encrypted, and this client
+    proves itself with its certificate), built from the files that ``DASK_TLS_FILES``'s
+    variables name; None for a ``tcp://`` one. A scheduler accepts any client that
+    reaches it, and a client runs code on its workers: TLS with certificates is how a
+    cluster keeps others out. Raises SweepError before connecting if the files are
+    missing or do not load."""
+    env = os.environ if environ is None else environ
+    given = {var: env[var] for var in DASK_TLS_FILES if env.get(var)}
+    if not (scheduler or "").lower().startswith("tls://"):
+        if scheduler and given:
+            raise SweepError(f"--scheduler {scheduler}: TLS files are set ({', '.join(given)}), "
+                             "so the address must start with tls://")  # fmt: skip
+        return None
+    missing = [var for var in ("ORGABM_DASK_TLS_CA", "ORGABM_DASK_TLS_CERT") if var not in given]
+    if missing:
+        raise SweepError(f"--scheduler {scheduler}: a TLS scheduler needs this client's "
+                         f"certificate files; set {' and '.join(missing)} (and ORGABM_DASK_TLS_KEY "
+                         "unless the certificate file holds the key)")  # fmt: skip
+    for var, path in given.items():
+        if not Path(path).is_file():
+            raise SweepError(f"{var}={path}: no such file (for --scheduler {scheduler})")
+    from distributed.security import Security
+
+    security = Security(require_encryption=True,
+                        **{DASK_TLS_FILES[var]: path for var, path in given.items()})  # fmt: skip
+    try:
+        security.get_connection_args("client")  # loads the files: fail here, not mid-connect
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        files = ", ".join(f"{var}={path}" for var, path in given.items())
+        raise SweepError(f"--scheduler {scheduler}: the TLS files do not load ({files}): "
+                         f"{exc}") from None  # fmt: skip
+    return security
+
+
 def _run_dask(
     sweep: Sweep, store: Store, todo: list[dict[str, Any]], scheduler: str | None, workers: int,
     bar,
@@ -542,10 +584,11 @@ def _run_dask(
         raise SweepError("--backend dask needs Dask: pip install 'orgabm[cluster]'") from None
     from .worker import run_batch
 
+    security = dask_security(scheduler)
     cluster = None
     try:
         if scheduler:
-            client = Client(scheduler, timeout="20s")
+            client = Client(scheduler, timeout="20s", security=security)
         else:
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    host="127.0.0.1", dashboard_address=None)  # fmt: skip

@@ -19,6 +19,7 @@ from .assets import ensure_offline_assets
 from .classroom import AssignmentPanel, ExperimentPanel
 from .memory import keep_releasing
 from .pacing import pacer
+from .serve import harden_routes
 from .session import (
     COLOR_BY,
     LEVER_GROUPS,
@@ -33,6 +34,7 @@ from .widgets import VegaView, split
 
 ensure_offline_assets()
 scheduler.on_busy = pacer.working  # played steps slow down while a sweep runs
+harden_routes()  # before the server's first request
 
 NETWORK_KINDS = [
     "complete",

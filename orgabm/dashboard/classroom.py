@@ -3,6 +3,7 @@ experiment tab that runs a small sweep in the background."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -23,6 +24,47 @@ from .session import LEVERS, lever_range
 POLL = 0.5  # seconds between progress checks of a running experiment
 
 
+#: Link targets an assignment may use; any other scheme (javascript:, data:...) is dropped.
+SAFE_SCHEMES = ("http", "https", "mailto")
+
+
+def _safe_url(url: str) -> bool:
+    """A relative URL, or one with a safe scheme; browsers ignore control characters and
+    spaces inside a scheme ("java\tscript:"), so they are ignored here too."""
+    bare = re.sub(r"[\x00-\x20\x7f]", "", url)
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.\-]*):", bare)
+    return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
+
+
+def markdown_html(text: str) -> str:
+    """An assignment's Markdown as HTML that only formats: raw HTML in it is shown as
+    text, and links and images keep only safe targets. A teacher's file, or one shared
+    by someone else, must not run scripts in the students' pages."""
+    import markdown
+    from markdown.treeprocessors import Treeprocessor
+
+    class SafeLinks(Treeprocessor):
+        def run(self, root):
+            for element in root.iter():
+                for attribute in ("href", "src"):
+                    if attribute in element.attrib and not _safe_url(element.attrib[attribute]):
+                        del element.attrib[attribute]
+
+    md = markdown.Markdown(extensions=["tables", "fenced_code"])
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    md.treeprocessors.register(SafeLinks(md), "orgabm_safe_links", 0)
+    return md.convert(text)
+
+
+@solara.component
+def SafeMarkdown(text: str) -> None:
+    """Markdown shown through the element's content (``v-html``), not compiled as a Vue
+    template as ``solara.Markdown`` is: ``{{ ... }}`` in the text stays text."""
+    solara.HTML(tag="div", unsafe_innerHTML=markdown_html(text),
+                classes=["solara-markdown", "rendered_html", "orgabm-markdown"])  # fmt: skip
+
+
 @solara.component
 def AssignmentPanel(scenario: Scenario) -> None:
     """The assignment's title, instructions and questions (they stay beside the model)."""
@@ -30,9 +72,9 @@ def AssignmentPanel(scenario: Scenario) -> None:
     if task is None:
         return
     with solara.Card(task.title, classes=["orgabm-assignment"], style={"font-size": "13px"}):
-        solara.Markdown(task.instructions)
+        SafeMarkdown(task.instructions)
         solara.Text("Questions", style={"font-weight": "bold"})
-        solara.Markdown("\n".join(f"{i}. {q}" for i, q in enumerate(task.questions, start=1)))
+        SafeMarkdown("\n".join(f"{i}. {q}" for i, q in enumerate(task.questions, start=1)))
         locked = [name for name in LEVERS if name not in task.open]
         solara.Text(
             f"Open levers: {', '.join(task.open)}. Locked (greyed out): {len(locked)} others.",

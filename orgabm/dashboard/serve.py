@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -13,12 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..batch.child import child_env, python_command
-from .assets import ensure_offline_assets
+from .assets import ensure_offline_assets, read_only_cdn
 from .memory import SERVER_ONLY_MALLOC, can_trim
 
 __all__ = [
-    "CHROMIUM_ARGS", "CHROMIUM_PATH", "app_path", "command", "free_port", "running_server",
-    "server_env", "serving",
+    "CHROMIUM_ARGS", "CHROMIUM_PATH", "app_path", "command", "free_port",
+    "harden_routes", "is_loopback", "running_server", "server_env", "serving",
 ]  # fmt: skip
 
 #: Debian's Chromium, driven headless by Playwright (its own browser download does not work
@@ -44,16 +46,93 @@ def command(host: str = "127.0.0.1", port: int = 8765, production: bool = True) 
 
 def server_env() -> dict[str, str]:
     """The server's environment: orgabm's code and no module of the current folder
-    (``child``), sessions whose connection
-    dropped freed after 2 minutes (Solara keeps them 24 h by default), and, where the C
-    library can trim its heap (glibc), the C allocator for Python's objects, so that
-    closed sessions' memory can go back (``memory``); each unless set."""
+    (``child``), sessions whose connection dropped freed after 2 minutes (Solara keeps
+    them 24 h by default), no usage reports to Solara's telemetry service (on by
+    default), a session cookie that the page's scripts cannot read (Solara's own do
+    not), and, where the C library can trim its heap (glibc), the C allocator for
+    Python's objects, so that closed sessions' memory can go back (``memory``); each
+    unless set."""
     env = child_env()
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "2m")
+    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    env.setdefault("SOLARA_SESSION_HTTP_ONLY", "True")
     if can_trim() and "PYTHONMALLOC" not in env:
         env["PYTHONMALLOC"] = "malloc"
         env[SERVER_ONLY_MALLOC] = "1"  # the server's sweep workers keep Python's own
     return env
+
+
+def is_loopback(host: str | None) -> bool:
+    """Whether a client's address is this machine's own (the only one /resourcez answers)."""
+    try:
+        address = ipaddress.ip_address(host or "")
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_loopback
+
+
+def _close_own_page(request):
+    """Solara's ``POST /_solara/api/close/{kernel}``, for the page's owner only.
+
+    Solara's closes any session whose two ids it is given, with no cookie; the page's own
+    close beacon carries its session cookie, so a close without the owner's is ignored
+    (the session is then freed when its connection drops, like any other)."""
+    from solara.server import kernel_context, server
+    from starlette.responses import Response
+
+    context = kernel_context.contexts.get(request.path_params["kernel_id"])
+    page = request.query_params.get("session_id")
+    owner = server.get_session_id_cookie(request.cookies)
+    mine = context is not None and owner and owner == context.session_id
+    if mine and page in context.page_status:
+        context.page_close(page)
+    return Response(status_code=200)
+
+
+def _local_only(endpoint):
+    """An endpoint that answers this machine only (404 to everyone else)."""
+    from starlette.responses import Response
+
+    async def guarded(request):
+        if request.client is None or not is_loopback(request.client.host):
+            return Response(status_code=404)
+        return await endpoint(request)
+
+    return guarded
+
+
+def harden_routes() -> None:
+    """Replace the Solara routes that a class server must not expose to its students:
+    the asset proxy that deletes cached files (``assets.read_only_cdn``), the close route
+    that takes no cookie, and ``/resourcez`` (sessions, threads, the machine's CPU and
+    memory) outside this machine. Also ``server_env``'s telemetry and cookie settings, for a
+    server started without it (``solara run app.py``), unless the environment sets them.
+    Runs when the app is imported, before the first request (and before Solara's first
+    telemetry report); the route list is read at every request."""
+    solara_starlette = sys.modules.get("solara.server.starlette")
+    if solara_starlette is None:  # imported outside a server (the tests, a notebook)
+        return
+    from solara.server import settings
+    from starlette.routing import Mount, Route
+
+    if "SOLARA_TELEMETRY_MIXPANEL_ENABLE" not in os.environ:
+        settings.telemetry.mixpanel_enable = False
+    if "SOLARA_SESSION_HTTP_ONLY" not in os.environ:
+        settings.session.http_only = True
+
+    routes = solara_starlette.app.router.routes
+    for i, route in enumerate(routes):
+        path = getattr(route, "path", None)
+        if isinstance(route, Mount) and path == "/_solara/cdn":
+            routes[i] = Mount(path, app=read_only_cdn())
+        elif isinstance(route, Route) and path == "/_solara/api/close/{kernel_id}":
+            routes[i] = Route(path, endpoint=_close_own_page, methods=["POST"])
+        elif isinstance(route, Route) and path == "/resourcez":
+            endpoint = getattr(route.endpoint, "__wrapped__", route.endpoint)
+            guarded = _local_only(endpoint)
+            guarded.__wrapped__ = endpoint
+            routes[i] = Route(path, endpoint=guarded)
 
 
 def free_port() -> int:

@@ -119,6 +119,39 @@ SERIES = {
 }
 
 
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _name_or_none(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
+#: What each field of a link may hold: its check, and the words for a notice.
+LINK_FIELDS = {
+    "scenario": (lambda v: isinstance(v, str), "a scenario's name"),
+    "seed": (_whole, "a whole number"),
+    "employees": (lambda v: v is None or _whole(v), "a whole number"),
+    "network": (_name_or_none, "a network's name"),
+    "levers": (lambda v: isinstance(v, dict) and all(
+        isinstance(k, str) and isinstance(x, (int, float)) and not isinstance(x, bool)
+        for k, x in v.items()), "a mapping of lever names to numbers"),
+    "compare": (_name_or_none, "a scenario's name"),
+    "replicates": (_whole, "a whole number"),
+    "color": (lambda v: isinstance(v, str), "a colouring's name"),
+}  # fmt: skip
+
+
+def _check_link_types(data: dict) -> None:
+    """Raise ValueError naming the first field of a decoded link that has the wrong type
+    (a hand-edited or damaged link), before anything uses it."""
+    for key, (ok, allowed) in LINK_FIELDS.items():
+        if key in data and not ok(data[key]):
+            shown = repr(data[key])
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            raise ValueError(f"{key} {shown} must be {allowed}")
+
+
 @dataclass
 class Config:
     """What a session shows: the part a link encodes."""
@@ -155,12 +188,13 @@ class Config:
                 "incomplete); showing defaults."
             )
         try:
+            _check_link_types(data)
             config = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
             config.check()
             return config, None
         except (ValueError, TypeError, ScenarioError) as exc:
             task = data.get("scenario")
-            if task in assignments():
+            if isinstance(task, str) and task in assignments():
                 return cls(scenario=task), (
                     f"The link's configuration could not be used ({exc}); showing the "
                     "assignment as set."
