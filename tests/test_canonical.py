@@ -132,7 +132,7 @@ def _line_of_three(rule: str) -> OrgModel:
 
 
 def _share(model: OrgModel, seed: int = 0):
-    return sharing.share(model, np.random.default_rng(seed))
+    return sharing.share(model.state, model.levers, np.random.default_rng(seed))
 
 
 def test_majority_rule_adopts_the_better_ties_majority_only():

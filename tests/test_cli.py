@@ -304,3 +304,10 @@ def test_a_folder_that_cannot_be_made_is_one_line(capsys, tmp_path: Path):
     code, _, err = run_cli(capsys, "validate-suite", "--quick", "--out",
                            str(tmp_path / "file" / "docs"))  # fmt: skip
     assert_one_line_error(code, err, str(tmp_path / "file"), "Not a directory")
+
+
+def test_out_must_be_parquet_or_csv(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "run", "march_1991", "--steps", "2", "--out",
+                           str(tmp_path / "x.xlsx"))  # fmt: skip
+    assert_one_line_error(code, err, "--out", "x.xlsx", ".parquet or .csv")
+    assert not (tmp_path / "x.xlsx").exists()

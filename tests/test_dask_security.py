@@ -7,9 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from orgabm.cli import main
 
 from orgabm.batch.sweep import DASK_TLS_FILES, SweepError, dask_security
+from orgabm.cli import main
 
 pytest.importorskip("distributed")
 

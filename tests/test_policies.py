@@ -332,7 +332,7 @@ def test_each_learner_breaks_ties_between_equal_best_ties_on_its_own():
 
     sharing.learn_from = spy
     try:
-        sharing.share(model, model.streams["share"])
+        sharing.share(model.state, model.levers, model.streams["share"])
     finally:
         sharing.learn_from = original
     picked = np.concatenate(chosen)

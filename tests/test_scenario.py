@@ -400,3 +400,17 @@ def test_memory_estimate_grows_with_the_arrays_and_allows_small_runs():
         check_memory(small, available=2**20)
     available = available_memory()
     assert available is None or available > 0
+
+
+def test_a_key_given_twice_is_refused_naming_both_lines(tmp_path: Path):
+    path = tmp_path / "twice.yaml"
+    path.write_text("name: x\nsteps: 5\norganization:\n  employees: 10\nsteps: 7\n")
+    with pytest.raises(ScenarioError, match=r"'steps' is given twice, on lines 2 and 5"):
+        load_scenario(path)
+
+
+def test_a_nested_key_given_twice_is_refused(tmp_path: Path):
+    path = tmp_path / "twice.yaml"
+    path.write_text("leadership:\n  training: 0.1\n  training: 0.5\n")
+    with pytest.raises(ScenarioError, match=r"'training' is given twice, on lines 2 and 3"):
+        load_scenario(path)

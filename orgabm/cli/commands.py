@@ -263,6 +263,8 @@ def _check_out(out: Path | None) -> None:
         raise UsageError(f"--out {out}: is a folder; give a file name ending .parquet or .csv")
     if not out.parent.exists():
         raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+    if out.suffix.lower() not in (".parquet", ".csv"):
+        raise UsageError(f"--out {out}: must end .parquet or .csv (got {out.suffix or 'none'})")
 
 
 def cmd_run(args: argparse.Namespace) -> int:

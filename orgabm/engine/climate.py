@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .model import OrgModel
+    from .state import EngineState, Levers
 
 __all__ = ["climate"]
 
 
-def climate(model: OrgModel) -> None:
+def climate(state: EngineState, levers: Levers) -> None:
     """Perceived safety drifts towards psychological_safety, and risk tolerance towards
     experimentation, each team's own leadership's values, at ``climate_rate``."""
-    rate = model.config.calibration.climate_rate
+    rate = levers.calibration.climate_rate
     if rate <= 0:
         return
-    model.safety += rate * (model.lever("psychological_safety") - model.safety)
-    model.risk_tolerance += rate * (model.lever("experimentation") - model.risk_tolerance)
+    state.safety += rate * (levers("psychological_safety") - state.safety)
+    state.risk_tolerance += rate * (levers("experimentation") - state.risk_tolerance)

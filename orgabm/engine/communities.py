@@ -9,12 +9,12 @@ import numpy as np
 from .sharing import learn_from
 
 if TYPE_CHECKING:
-    from .model import OrgModel
+    from .state import EngineState, Levers
 
 __all__ = ["meet_across_teams"]
 
 
-def meet_across_teams(model: OrgModel, rng: np.random.Generator) -> None:
+def meet_across_teams(state: EngineState, levers: Levers, rng: np.random.Generator) -> None:
     """Communities of practice: chance encounters with someone from another team.
 
     Each employee meets a random colleague with probability
@@ -22,15 +22,15 @@ def meet_across_teams(model: OrgModel, rng: np.random.Generator) -> None:
     better and speaks up, the employee adopts each differing belief with
     probability skill x openness.
     """
-    if not model.lever_in_use("communities_of_practice") or model.teams < 2:
+    if not levers.in_use("communities_of_practice") or state.teams < 2:
         return
-    chance = model.lever("communities_of_practice")
-    n = model.employees
+    chance = levers("communities_of_practice")
+    n = state.employees
     meets = np.flatnonzero(rng.random(n) < chance)
     partners = rng.integers(0, n - 1, size=len(meets))
     partners += partners >= meets  # anyone but oneself
-    across = model.team[partners] != model.team[meets]
+    across = state.team[partners] != state.team[meets]
     meets, partners = meets[across], partners[across]
-    rate = model.skill[meets] * model.openness[meets]
-    model.counts["encounters"] += len(meets)
-    model.counts["shares"] += learn_from(model, meets, partners, rate, rng)
+    rate = state.skill[meets] * state.openness[meets]
+    state.counts["encounters"] += len(meets)
+    state.counts["shares"] += learn_from(state, meets, partners, rate, rng)

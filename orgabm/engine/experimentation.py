@@ -14,7 +14,7 @@ import numpy as np
 from .levers import at
 
 if TYPE_CHECKING:
-    from .model import OrgModel
+    from .state import EngineState, Levers
 
 __all__ = ["Trial", "experiment", "respond"]
 
@@ -31,7 +31,10 @@ class Trial:
 
 
 def experiment(
-    model: OrgModel, rng: np.random.Generator, exclude: np.ndarray | None = None
+    state: EngineState,
+    levers: Levers,
+    rng: np.random.Generator,
+    exclude: np.ndarray | None = None,
 ) -> Trial | None:
     """Some employees try a belief they do not hold, judge it by feedback, keep it or revert.
 
@@ -44,38 +47,38 @@ def experiment(
     it (approval); otherwise reverts. Rows in the mask ``exclude`` (those who
     copied a colleague this step, under the copy rule) do not experiment.
     """
-    if not model.lever_in_use("experimentation"):
+    if not levers.in_use("experimentation"):
         return None
-    encouragement = model.lever("experimentation")
-    n, m = model.beliefs.shape
-    chance = encouragement * model.risk_tolerance * (1.0 + model.safety) / 2.0
+    encouragement = levers("experimentation")
+    n, m = state.beliefs.shape
+    chance = encouragement * state.risk_tolerance * (1.0 + state.safety) / 2.0
     if exclude is not None:
         chance = np.where(exclude, 0.0, chance)
     rows = np.flatnonzero(rng.random(n) < chance)
     dims = rng.integers(0, m, size=len(rows))
-    old = model.beliefs[rows, dims]
+    old = state.beliefs[rows, dims]
     coin = np.where(rng.random(len(rows)) < 0.5, 1, -1).astype(np.int8)
     values = np.where(old == 0, coin, -old).astype(np.int8)
-    worked, acted = model.reality.trial(model.actions, model.performance, rows, dims, values)
+    worked, acted = state.reality.trial(state.actions, state.performance, rows, dims, values)
     # the trial is acted out: this step's performance is the trial's
-    model.performance[rows] = acted
-    model.actions[rows, dims] = values
-    seen = np.where(rng.random(len(rows)) < at(model.lever("feedback"), rows), worked, ~worked)
-    code = model.code[dims]
+    state.performance[rows] = acted
+    state.actions[rows, dims] = values
+    seen = np.where(rng.random(len(rows)) < at(levers("feedback"), rows), worked, ~worked)
+    code = state.code[dims]
     approved = (code == 0) | (code == values)
-    empowered = rng.random(len(rows)) < at(model.lever("empowerment"), rows)
+    empowered = rng.random(len(rows)) < at(levers("empowerment"), rows)
     kept = seen & (empowered | approved)
-    model.beliefs[rows[kept], dims[kept]] = values[kept]
-    counts = model.counts
+    state.beliefs[rows[kept], dims[kept]] = values[kept]
+    counts = state.counts
     counts["experiments"] += len(rows)
     counts["innovations"] += int(worked.sum())
     counts["failures"] += int((~worked).sum())
     counts["kept"] += int(kept.sum())
-    np.add.at(model.team_experiments, model.team[rows], 1)
+    np.add.at(state.team_experiments, state.team[rows], 1)
     return Trial(rows, dims, values, worked, kept)
 
 
-def respond(model: OrgModel, trial: Trial, rng: np.random.Generator) -> None:
+def respond(state: EngineState, levers: Levers, trial: Trial, rng: np.random.Generator) -> None:
     """The climate's answer to failure, and recognition of success.
 
     A failure is punished with probability 1 - psychological_safety: the victim
@@ -88,38 +91,38 @@ def respond(model: OrgModel, trial: Trial, rng: np.random.Generator) -> None:
     Team leaders who experiment set an example: each of their trials raises
     their members' risk tolerance by ``leader_example`` of its gap to 1.
     """
-    cal, counts = model.config.calibration, model.counts
+    cal, counts = levers.calibration, state.counts
     fail_rows, fail_dims = trial.rows[~trial.worked], trial.dims[~trial.worked]
-    punished = rng.random(len(fail_rows)) < 1.0 - at(model.lever("psychological_safety"), fail_rows)
-    victims = model.last_punished = fail_rows[punished]
+    punished = rng.random(len(fail_rows)) < 1.0 - at(levers("psychological_safety"), fail_rows)
+    victims = state.last_punished = fail_rows[punished]
     if len(victims):
-        hits = np.bincount(victims, minlength=model.employees)
-        model.safety *= (1.0 - cal.punishment) ** hits
-        model.risk_tolerance *= (1.0 - cal.punishment) ** hits
-        seen = np.bincount(model.ties.neighbours_of(victims), minlength=model.employees)
-        model.safety *= (1.0 - cal.onlooker_punishment) ** seen
-    speaks = rng.random(len(fail_rows)) < model.safety[fail_rows]
+        hits = np.bincount(victims, minlength=state.employees)
+        state.safety *= (1.0 - cal.punishment) ** hits
+        state.risk_tolerance *= (1.0 - cal.punishment) ** hits
+        seen = np.bincount(state.ties.neighbours_of(victims), minlength=state.employees)
+        state.safety *= (1.0 - cal.onlooker_punishment) ** seen
+    speaks = rng.random(len(fail_rows)) < state.safety[fail_rows]
     told = ~punished & speaks
-    model.reported[model.team[fail_rows[told]], fail_dims[told]] = True
-    np.add.at(model.failures_reported, model.team[fail_rows[told]], 1)
+    state.reported[state.team[fail_rows[told]], fail_dims[told]] = True
+    np.add.at(state.failures_reported, state.team[fail_rows[told]], 1)
     counts["punishments"] += int(punished.sum())
     counts["reported_failures"] += int(told.sum())
 
     win_rows, win_dims = trial.rows[trial.worked], trial.dims[trial.worked]
-    shares = rng.random(len(win_rows)) < model.safety[win_rows]
-    model.reported[model.team[win_rows[shares]], win_dims[shares]] = True
-    recognized = win_rows[rng.random(len(win_rows)) < at(model.lever("recognition"), win_rows)]
+    shares = rng.random(len(win_rows)) < state.safety[win_rows]
+    state.reported[state.team[win_rows[shares]], win_dims[shares]] = True
+    recognized = win_rows[rng.random(len(win_rows)) < at(levers("recognition"), win_rows)]
     if len(recognized):
-        gains = np.bincount(recognized, minlength=model.employees)
-        model.risk_tolerance = (
-            1.0 - (1.0 - model.risk_tolerance) * (1.0 - cal.recognition_boost) ** gains
+        gains = np.bincount(recognized, minlength=state.employees)
+        state.risk_tolerance = (
+            1.0 - (1.0 - state.risk_tolerance) * (1.0 - cal.recognition_boost) ** gains
         )
         counts["cost"] += cal.recognition_cost * len(recognized)
 
-    leading = trial.rows[model.is_leader[trial.rows]]
+    leading = trial.rows[state.is_leader[trial.rows]]
     if len(leading) and cal.leader_example > 0:
-        tries = np.bincount(model.team[leading], minlength=model.teams)[model.team]
-        tries[model.is_leader] = 0
-        model.risk_tolerance = (
-            1.0 - (1.0 - model.risk_tolerance) * (1.0 - cal.leader_example) ** tries
+        tries = np.bincount(state.team[leading], minlength=state.teams)[state.team]
+        tries[state.is_leader] = 0
+        state.risk_tolerance = (
+            1.0 - (1.0 - state.risk_tolerance) * (1.0 - cal.leader_example) ** tries
         )

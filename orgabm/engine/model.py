@@ -17,27 +17,16 @@ from .employees import Employee
 from .environments import build_environment
 from .metrics import METRICS, MetricsRecorder, TeamRecorder
 from .network import Ties, build_network, team_leaders
+from .state import COUNTERS, EngineState, Levers, StateView
 from .traits import draw_traits
 
-__all__ = ["COUNTERS", "OrgModel"]
-
-#: Per-step counts, reset at the start of every step (``model.counts``).
-COUNTERS = (
-    "experiments", "innovations", "failures", "kept", "punishments", "reported_failures",
-    "shares", "encounters", "lessons", "reviews", "cost",
-)  # fmt: skip
+__all__ = ["COUNTERS", "OrgModel"]  # COUNTERS: see state.py
 
 #: Independent random streams, spawned from the model's rng, one per mechanism. March's
 #: own phases draw from ``model.rng`` itself, so switching the others on or off never
 #: changes March's draws.
 STREAMS = (
     "traits", "experiment", "respond", "share", "meet", "review", "train", "mentor", "events",
-)  # fmt: skip
-
-#: The arrays with one row per employee (kept in step when employees leave).
-ROW_ARRAYS = (
-    "beliefs", "fast_learner", "tenure", "hires", "team", "skill", "risk_tolerance",
-    "safety", "openness", "is_leader", "actions", "performance",
 )  # fmt: skip
 
 #: Levers that make employees' beliefs move other than through March's code.
@@ -52,13 +41,21 @@ class OrgModel(mesa.Model):
     file path or a scenario name (None: the default scenario). The same
     scenario and seed give the same numbers, bit for bit.
 
-    Employee state is held in arrays with one row per employee (``beliefs``,
-    ``skill``, ``risk_tolerance``, ``safety``, ``openness``, ``team``,
-    ``tenure``, ...). Each step phase is one vectorized operation over all of
-    them; the ``Employee`` agents view their rows. Levers are read from
-    ``model.config`` at every step, so changing one (``model.change(...)`` or
-    ``model.config.leadership.socialization = 0.9``) takes effect at the next
-    step.
+    The organization's state is an :class:`~orgabm.engine.state.EngineState` (``model.state``):
+    arrays with one row per employee (``beliefs``, ``skill``, ``safety``, ...) and per
+    team, which the model also shows as its own attributes (``model.beliefs``). Levers
+    are read from ``model.config`` at every step, so changing one (``model.change(...)``)
+    takes effect at the next step.
+
+    Where it departs from Mesa, and why:
+
+    - phases are vectorized over the state's arrays instead of ``agents.shuffle_do``:
+      100,000 employees step in well under a second; the ``Employee`` agents view their
+      rows for Mesa's API and the dashboard's inspector;
+    - ``datacollector`` is a columnar recorder (``MetricsRecorder``) instead of Mesa's
+      ``DataCollector``: one numpy column per metric, no per-step dicts of agent data;
+    - the dashboard is orgabm's own Solara page instead of ``SolaraViz``: it needs A/B
+      runs, interventions and a class server that SolaraViz does not offer.
     """
 
     #: Metrics a subclass records besides orgabm's own (name -> function of the model).
@@ -79,43 +76,36 @@ class OrgModel(mesa.Model):
         n, m = cfg.organization.employees, cfg.environment.dimensions
         self.streams = dict(zip(STREAMS, rng.spawn(len(STREAMS)), strict=True))
 
-        self.reality = build_environment(cfg.environment, rng)
-        self.beliefs: np.ndarray = march.random_beliefs(
-            n, m, rng, cfg.workforce.beliefs == "decided"
-        )
-        self.code: np.ndarray = np.zeros(m, dtype=np.int8)
-        self.fast_learner: np.ndarray = np.zeros(n, dtype=bool)
+        reality = build_environment(cfg.environment, rng)
+        beliefs = march.random_beliefs(n, m, rng, cfg.workforce.beliefs == "decided")
+        fast_learner = np.zeros(n, dtype=bool)
         share = cfg.workforce.fast_learners.share
         if share > 0:
-            self.fast_learner[rng.choice(n, size=round(share * n), replace=False)] = True
-        self.tenure: np.ndarray = np.zeros(n, dtype=np.int64)
-        self.hires: np.ndarray = np.zeros(n, dtype=np.int64)
-        self.actions: np.ndarray | None = None
-        self.performance: np.ndarray | None = None
+            fast_learner[rng.choice(n, size=round(share * n), replace=False)] = True
 
-        graph, self.team = build_network(cfg.organization, rng)
+        graph, team = build_network(cfg.organization, rng)
         self.grid = Network(graph, capacity=1, random=self.random, layout=None)
-        self.ties = Ties.from_graph(graph)
-        self.leaders = team_leaders(
-            self.team, self.teams, hierarchy=cfg.organization.network.kind == "hierarchy"
-        )
-        self.is_leader = np.zeros(n, dtype=bool)
-        self.is_leader[self.leaders[self.leaders >= 0]] = True
+        teams = cfg.organization.teams
+        leaders = team_leaders(team, teams, hierarchy=cfg.organization.network.kind == "hierarchy")
+        is_leader = np.zeros(n, dtype=bool)
+        is_leader[leaders[leaders >= 0]] = True
         #: the hierarchy's head (row 0), who stays put in reorganizations; -1 if none
         self.head = 0 if cfg.organization.network.kind == "hierarchy" else -1
 
-        traits = draw_traits(cfg.workforce, n, self.streams["traits"])
-        self.skill, self.risk_tolerance, self.safety, self.openness = traits
-
-        self.reported = np.zeros((self.teams, m), dtype=bool)
-        self.failures_reported = np.zeros(self.teams, dtype=np.int64)
-        self.last_review_failures = np.zeros(self.teams, dtype=np.int64)
-        self.team_experiments = np.zeros(self.teams, dtype=np.int64)
-        self.counts: dict[str, float] = dict.fromkeys(COUNTERS, 0)
+        skill, risk_tolerance, safety, openness = draw_traits(cfg.workforce, n,
+                                                              self.streams["traits"])  # fmt: skip
+        self.state = EngineState(
+            beliefs=beliefs, fast_learner=fast_learner, tenure=np.zeros(n, dtype=np.int64),
+            hires=np.zeros(n, dtype=np.int64), team=team, skill=skill,
+            risk_tolerance=risk_tolerance, safety=safety, openness=openness,
+            is_leader=is_leader, leaders=leaders, reported=np.zeros((teams, m), dtype=bool),
+            failures_reported=np.zeros(teams, dtype=np.int64),
+            last_review_failures=np.zeros(teams, dtype=np.int64),
+            team_experiments=np.zeros(teams, dtype=np.int64),
+            code=np.zeros(m, dtype=np.int8), ties=Ties.from_graph(graph), reality=reality,
+            teams=teams,
+        )  # fmt: skip
         self.event_log: list[tuple[int, str]] = []
-        #: this step's experiments, and the rows punished for a failure (for the dashboard)
-        self.last_trial: experimentation.Trial | None = None
-        self.last_punished: np.ndarray = np.empty(0, dtype=np.int64)
 
         self._employees: list[Employee] = list(
             Employee.create_agents(self, n, [self.grid[i] for i in range(n)], row=np.arange(n))
@@ -129,15 +119,40 @@ class OrgModel(mesa.Model):
         self.team_recorder.collect(self)
 
     # ------------------------------------------------------------------ views
+    # The state's fields, read and written as the model's attributes (Mesa's style).
+    beliefs = StateView()
+    fast_learner = StateView()
+    tenure = StateView()
+    hires = StateView()
+    team = StateView()
+    skill = StateView()
+    risk_tolerance = StateView()
+    safety = StateView()
+    openness = StateView()
+    is_leader = StateView()
+    leaders = StateView()
+    reported = StateView()
+    failures_reported = StateView()
+    last_review_failures = StateView()
+    team_experiments = StateView()
+    code = StateView()
+    ties = StateView()
+    reality = StateView()
+    actions = StateView()
+    performance = StateView()
+    counts = StateView()
+    last_trial = StateView()
+    last_punished = StateView()
+
     @property
     def employees(self) -> int:
         """Number of employees, n."""
-        return self.beliefs.shape[0]
+        return self.state.employees
 
     @property
     def dimensions(self) -> int:
         """Number of dimensions of reality, m."""
-        return self.beliefs.shape[1]
+        return self.state.dimensions
 
     @property
     def teams(self) -> int:
@@ -161,26 +176,22 @@ class OrgModel(mesa.Model):
         """The employees in row order."""
         return list(self._employees)
 
+    @property
+    def levers(self) -> Levers:
+        """What leaders do now: the scenario's levers with teams' overrides."""
+        return Levers(self.config, self.state.team)
+
     def lever(self, name: str) -> float | np.ndarray:
         """A leadership lever: one number, or one per employee where teams override it."""
-        if not self.config.team_leadership:
-            return getattr(self.config.leadership, name)
-        return self.team_lever(name)[self.team]
+        return self.levers(name)
 
     def team_lever(self, name: str) -> np.ndarray:
         """A leadership lever's value in each team (a team's own leadership overrides)."""
-        values = np.full(self.teams, getattr(self.config.leadership, name), dtype=float)
-        for team, own in self.config.team_leadership.items():
-            value = getattr(own, name)
-            if value is not None:
-                values[team] = value
-        return values
+        return self.levers.by_team(name)
 
     def lever_in_use(self, name: str) -> bool:
         """Whether a lever is non-zero for anyone (the organization or a team)."""
-        if not self.config.team_leadership:
-            return bool(getattr(self.config.leadership, name))
-        return bool(np.any(self.team_lever(name)))
+        return self.levers.in_use(name)
 
     def change(self, changes: Mapping[str, Any]) -> None:
         """Change settings during the run (validated); they take effect at the next step."""
@@ -188,59 +199,61 @@ class OrgModel(mesa.Model):
 
     # ------------------------------------------------------------------ step
     def step(self) -> None:
-        """One period, in the order of docs/ODD.md."""
-        cfg, rng, streams = self.config, self.rng, self.streams
-        self.counts = dict.fromkeys(COUNTERS, 0)
-        self.team_experiments[:] = 0
-        # environment: reality drifts; scripted events fire
-        self.reality.drift(cfg.environment.turbulence, rng)
+        """One period, in the order of docs/ODD.md. March's phases take the arrays they
+        use; the leadership mechanisms take the state and the levers (``state``)."""
+        cfg, rng, streams, state = self.config, self.rng, self.streams, self.state
+        state.new_step(int(self.time))
+        # environment: reality drifts; scripted events fire (they may change the levers)
+        state.reality.drift(cfg.environment.turbulence, rng)
         events.fire(self)
         cfg = self.config
+        levers = self.levers
         # turnover: leavers replaced by newcomers in the same seat
-        leavers = march.turnover(cfg.workforce.turnover, self.employees, rng)
+        leavers = march.turnover(cfg.workforce.turnover, state.employees, rng)
         if len(leavers):
             self._replace(leavers)
         # act: beliefs, coin flips on zeros
-        self.actions = march.act(self.beliefs, rng)
-        self.performance = self.reality.performance(self.actions)
+        state.actions = march.act(state.beliefs, rng)
+        state.performance = state.reality.performance(state.actions)
         # the code's score (only needed when the code learns: an NK code draws coin flips)
         code_performance = (
-            self.reality.code_performance(self.code, rng) if cfg.leadership.code_learning > 0
+            state.reality.code_performance(state.code, rng) if cfg.leadership.code_learning > 0
             else np.inf
         )  # fmt: skip
         # experiment (trials are acted out; under the copy rule, by those who did not copy),
         # and the climate's answer to how it went
-        self.last_punished = np.empty(0, dtype=np.int64)
+        state.last_punished = np.empty(0, dtype=np.int64)
         copying = cfg.calibration.sharing_rule == "copy"
-        copied = sharing.share(self, streams["share"]) if copying else None
-        trial = self.last_trial = experimentation.experiment(self, streams["experiment"], copied)
+        copied = sharing.share(state, levers, streams["share"]) if copying else None
+        trial = experimentation.experiment(state, levers, streams["experiment"], copied)
+        state.last_trial = trial
         if trial is not None:
-            experimentation.respond(self, trial, streams["respond"])
+            experimentation.respond(state, levers, trial, streams["respond"])
         # the superior group: those whose realized performance beats the code's (on what the
         # code can hold: tacit dimensions do not count)
         codifiable = self.codifiable
         judged = (
-            self.performance
+            state.performance
             if codifiable is None
-            else self.reality.codifiable_performance(self.actions, codifiable)
+            else state.reality.codifiable_performance(state.actions, codifiable)
         )
         superior = judged > code_performance
         # share: learning from ties (the copy rule shared before experimenting), across teams
         if not copying:
-            sharing.share(self, streams["share"])
-        communities.meet_across_teams(self, streams["meet"])
+            sharing.share(state, levers, streams["share"])
+        communities.meet_across_teams(state, levers, streams["meet"])
         # socialize: beliefs move towards the code
-        march.socialize(self.beliefs, self.code, self.socialization, rng)
+        march.socialize(state.beliefs, state.code, self.socialization, rng)
         # codify: the code learns from the superior group's actions
         march.codify(
-            self.code, self.actions, superior, cfg.leadership.code_learning, rng, self.codifiable
+            state.code, state.actions, superior, cfg.leadership.code_learning, rng, codifiable
         )
         # review, develop, climate
-        reviews.review(self, streams["review"])
-        development.develop(self, streams["train"], streams["mentor"])
-        climate.climate(self)
+        reviews.review(state, levers, streams["review"])
+        development.develop(state, levers, streams["train"], streams["mentor"])
+        climate.climate(state, levers)
         # collect
-        self.tenure += 1
+        state.tenure += 1
         self.datacollector.collect(self)
         self.team_recorder.collect(self)
         self._check_stop()
@@ -274,10 +287,7 @@ class OrgModel(mesa.Model):
             agent.remove()
             self.grid.remove_cell(cell)
         old_leaders = self.leaders
-        for name in ROW_ARRAYS:
-            array = getattr(self, name)
-            if array is not None:
-                setattr(self, name, array[keep])
+        self.state.keep_rows(keep)
         self._employees = [a for a, k in zip(self._employees, keep, strict=True) if k]
         for row, agent in enumerate(self._employees):
             agent.row = row

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from .model import OrgModel
+    from .state import EngineState, Levers
 
 __all__ = ["review"]
 
 
-def review(model: OrgModel, rng: np.random.Generator) -> None:
+def review(state: EngineState, levers: Levers, rng: np.random.Generator) -> None:
     """Team after-action reviews, every k steps (k = after_action_reviews, per team).
 
     Members learn the true value of every dimension behind the experiments their
@@ -20,21 +20,21 @@ def review(model: OrgModel, rng: np.random.Generator) -> None:
     probability = their skill. Then the team's record is cleared. Costs
     ``review_cost`` per member.
     """
-    if not model.lever_in_use("after_action_reviews"):
+    if not levers.in_use("after_action_reviews"):
         return
-    every = model.team_lever("after_action_reviews")
-    due = (every > 0) & (int(model.time) % np.maximum(every, 1) == 0)
+    every = levers.by_team("after_action_reviews")
+    due = (every > 0) & (state.step % np.maximum(every, 1) == 0)
     if not due.any():
         return
-    members = due[model.team]
-    topics = model.reported[model.team] & members[:, None]
+    members = due[state.team]
+    topics = state.reported[state.team] & members[:, None]
     if topics.any():
-        learns = topics & (rng.random(topics.shape, dtype=np.float32) < model.skill[:, None])
-        truth = np.broadcast_to(model.reality.values, model.beliefs.shape)
-        model.counts["lessons"] += int(np.count_nonzero(learns & (model.beliefs != truth)))
-        model.beliefs[learns] = truth[learns]
-    model.last_review_failures[due] = model.failures_reported[due]
-    model.reported[due] = False
-    model.failures_reported[due] = 0
-    model.counts["reviews"] += int(due.sum())
-    model.counts["cost"] += model.config.calibration.review_cost * int(members.sum())
+        learns = topics & (rng.random(topics.shape, dtype=np.float32) < state.skill[:, None])
+        truth = np.broadcast_to(state.reality.values, state.beliefs.shape)
+        state.counts["lessons"] += int(np.count_nonzero(learns & (state.beliefs != truth)))
+        state.beliefs[learns] = truth[learns]
+    state.last_review_failures[due] = state.failures_reported[due]
+    state.reported[due] = False
+    state.failures_reported[due] = 0
+    state.counts["reviews"] += int(due.sum())
+    state.counts["cost"] += levers.calibration.review_cost * int(members.sum())

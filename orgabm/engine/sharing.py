@@ -11,34 +11,34 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from .model import OrgModel
+    from .state import EngineState, Levers
 
 __all__ = ["learn_from", "share"]
 
 
 def learn_from(
-    model: OrgModel, learners: np.ndarray, sources: np.ndarray, rate: np.ndarray, rng
+    state: EngineState, learners: np.ndarray, sources: np.ndarray, rate: np.ndarray, rng
 ) -> int:
     """Learners adopt each belief of their source that differs, with probability ``rate``.
 
     The source speaks up only with probability = its safety. Returns beliefs adopted.
     """
-    better = model.performance[sources] > model.performance[learners]
-    speaks = rng.random(len(learners)) < model.safety[sources]
+    better = state.performance[sources] > state.performance[learners]
+    speaks = rng.random(len(learners)) < state.safety[sources]
     go = better & speaks
     learners, sources, rate = learners[go], sources[go], rate[go]
     if len(learners) == 0:
         return 0
-    theirs = model.beliefs[sources]
-    mine = model.beliefs[learners]
+    theirs = state.beliefs[sources]
+    mine = state.beliefs[learners]
     adopt = (theirs != mine) & (
         rng.random(mine.shape, dtype=np.float32) < rate.astype(np.float32)[:, None]
     )
-    model.beliefs[learners] = np.where(adopt, theirs, mine)
+    state.beliefs[learners] = np.where(adopt, theirs, mine)
     return int(np.count_nonzero(adopt))
 
 
-def share(model: OrgModel, rng: np.random.Generator) -> np.ndarray | None:
+def share(state: EngineState, levers: Levers, rng: np.random.Generator) -> np.ndarray | None:
     """Interpersonal learning along ties, by ``calibration.sharing_rule``.
 
     rate = knowledge_sharing x skill x openness, and a tie teaches only if it
@@ -54,72 +54,76 @@ def share(model: OrgModel, rng: np.random.Generator) -> np.ndarray | None:
       (Lazer and Friedman 2007). Returns the mask of those who copied (they do
       not experiment this step); the other rules return None.
     """
-    if not model.lever_in_use("knowledge_sharing"):
+    if not levers.in_use("knowledge_sharing"):
         return None
-    rule = model.config.calibration.sharing_rule
+    rule = levers.calibration.sharing_rule
     rate = (
-        np.broadcast_to(model.lever("knowledge_sharing"), model.employees)
-        * model.skill
-        * model.openness
+        np.broadcast_to(levers("knowledge_sharing"), state.employees) * state.skill * state.openness
     )
     if rule == "majority":
-        _share_majority(model, rate, rng)
+        _share_majority(state, levers, rate, rng)
         return None
     # the best-performing tie, ties broken at random for each learner: performance as
     # integers (ranks, when it is fractional), plus noise below 1 on each tie end
-    perf = model.performance
+    perf = state.performance
     if not np.issubdtype(perf.dtype, np.integer):
         perf = np.unique(perf, return_inverse=True)[1]
-    noise = rng.random(len(model.ties.indices), dtype=np.float32) * np.float32(0.5)
-    source = model.ties.best(perf.astype(np.float64), noise)
+    noise = rng.random(len(state.ties.indices), dtype=np.float32) * np.float32(0.5)
+    source = state.ties.best(perf.astype(np.float64), noise)
     if rule == "copy":
-        return _copy(model, source, rate, rng)
+        return _copy(state, levers, source, rate, rng)
     learners = np.flatnonzero((source >= 0) & (rate > 0))
-    model.counts["shares"] += learn_from(model, learners, source[learners], rate[learners], rng)
+    state.counts["shares"] += learn_from(state, learners, source[learners], rate[learners], rng)
     return None
 
 
-def _share_majority(model: OrgModel, rate: np.ndarray, rng: np.random.Generator) -> None:
+def _share_majority(
+    state: EngineState, levers: Levers, rate: np.ndarray, rng: np.random.Generator
+) -> None:
     """The majority rule: each learner weighs the beliefs of its better ties, one vote each."""
     from scipy.sparse import csr_matrix
 
-    ties, perf, n = model.ties, model.performance, model.employees
+    ties, perf, n = state.ties, state.performance, state.employees
     if len(ties.indices) == 0:
         return
-    speaks = rng.random(len(ties.indices)) < model.safety[ties.indices]
+    speaks = rng.random(len(ties.indices)) < state.safety[ties.indices]
     votes = (perf[ties.indices] > perf[ties.owner]) & speaks
     weights = csr_matrix((votes.astype(np.int32), ties.indices, ties.indptr), shape=(n, n))
-    majority = np.sign(weights @ model.beliefs.astype(np.int32)).astype(np.int8)
-    draws = rng.random(model.beliefs.shape, dtype=np.float32)
+    majority = np.sign(weights @ state.beliefs.astype(np.int32)).astype(np.int8)
+    draws = rng.random(state.beliefs.shape, dtype=np.float32)
     adopt = (
-        (majority != 0) & (majority != model.beliefs) & (draws < rate.astype(np.float32)[:, None])
+        (majority != 0) & (majority != state.beliefs) & (draws < rate.astype(np.float32)[:, None])
     )
-    model.beliefs[adopt] = majority[adopt]
-    model.counts["shares"] += int(np.count_nonzero(adopt))
+    state.beliefs[adopt] = majority[adopt]
+    state.counts["shares"] += int(np.count_nonzero(adopt))
 
 
 def _copy(
-    model: OrgModel, source: np.ndarray, rate: np.ndarray, rng: np.random.Generator
+    state: EngineState,
+    levers: Levers,
+    source: np.ndarray,
+    rate: np.ndarray,
+    rng: np.random.Generator,
 ) -> np.ndarray:
     """The copy rule (Lazer and Friedman): returns the mask of employees who copied."""
-    n = model.employees
+    n = state.employees
     looks = np.flatnonzero((rng.random(n) < rate) & (source >= 0))
     sources = source[looks]
-    better = model.performance[sources] > model.performance[looks]
-    speaks = rng.random(len(looks)) < model.safety[sources]
+    better = state.performance[sources] > state.performance[looks]
+    speaks = rng.random(len(looks)) < state.safety[sources]
     rows, sources = looks[better & speaks], sources[better & speaks]
     copied = np.zeros(n, dtype=bool)
     copied[rows] = True
     if len(rows) == 0:
         return copied
-    mine, theirs = model.actions[rows], model.actions[sources]
-    missed = (mine != theirs) & (rng.random(mine.shape) < model.config.calibration.copy_error)
+    mine, theirs = state.actions[rows], state.actions[sources]
+    missed = (mine != theirs) & (rng.random(mine.shape) < levers.calibration.copy_error)
     new = np.where(missed, mine, theirs)
-    result = model.reality.performance(new)
-    keep = result >= model.performance[rows]  # revert if the copy came out worse
+    result = state.reality.performance(new)
+    keep = result >= state.performance[rows]  # revert if the copy came out worse
     rows, new = rows[keep], new[keep]
-    model.counts["shares"] += int(np.count_nonzero(new != model.beliefs[rows]))
-    model.beliefs[rows] = new
-    model.actions[rows] = new
-    model.performance[rows] = result[keep]
+    state.counts["shares"] += int(np.count_nonzero(new != state.beliefs[rows]))
+    state.beliefs[rows] = new
+    state.actions[rows] = new
+    state.performance[rows] = result[keep]
     return copied

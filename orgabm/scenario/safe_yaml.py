@@ -19,11 +19,12 @@ MAX_DEPTH = 32
 
 
 class SafeLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing aliases and nesting deeper than MAX_DEPTH.
+    """PyYAML's safe loader, refusing aliases, nesting deeper than MAX_DEPTH and a key
+    given twice in one mapping.
 
     An alias repeats a node without repeating its text, so a few hundred bytes of
     aliases of aliases expand to gigabytes (a "billion laughs"); scenarios do not
-    need them.
+    need them. A key given twice would otherwise have the last one win in silence.
     """
 
     def __init__(self, stream: str) -> None:
@@ -56,3 +57,20 @@ class SafeLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        """A mapping, refusing a key given twice (naming both lines)."""
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key {cut(str(key))!r} is given twice, on lines "
+                        f"{seen[key]} and {line} (keep one)", key_node.start_mark,
+                    )  # fmt: skip
+                seen[key] = line
+        return super().construct_mapping(node, deep=deep)
