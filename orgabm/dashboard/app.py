@@ -13,6 +13,7 @@ import solara
 import solara.lab
 
 from ..scenario import DEFAULT_SCENARIO, available_scenarios, load_scenario, read_yaml
+from ..scenario.networks import NETWORK_KINDS
 from ..teaching.assignments import assignments
 from ..teaching.experiments import scheduler
 from .assets import ensure_offline_assets
@@ -36,18 +37,6 @@ ensure_offline_assets()
 scheduler.on_busy = pacer.working  # played steps slow down while a sweep runs
 harden_routes()  # before the server's first request
 
-NETWORK_KINDS = [
-    "complete",
-    "none",
-    "teams",
-    "small_world",
-    "line",
-    "ring",
-    "random",
-    "scale_free",
-    "hierarchy",
-    "torus",
-]
 SPEEDS = {"slow": 0.8, "normal": 0.3, "fast": 0.05}
 
 
@@ -403,7 +392,7 @@ def Page() -> None:
         )
         solara.Select(
             "Network",
-            values=NETWORK_KINDS,
+            values=list(NETWORK_KINDS),
             value=config.network or scenario.organization.network.kind,
             on_value=lambda v: update(network=v),
             disabled=task is not None,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .levers import at
+from .state import at
 
 if TYPE_CHECKING:
     from .state import EngineState, Levers

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .experimentation import Trial
     from .network import Ties
 
-__all__ = ["COUNTERS", "EngineState", "Levers"]
+__all__ = ["COUNTERS", "EngineState", "Levers", "at"]
 
 #: Per-step counts, reset at the start of every step (``state.counts``).
 COUNTERS = (
@@ -146,6 +146,11 @@ class Levers:
         if not self.config.team_leadership:
             return bool(getattr(self.config.leadership, name))
         return bool(np.any(self.by_team(name)))
+
+
+def at(lever: float | np.ndarray, rows: np.ndarray) -> float | np.ndarray:
+    """A lever's value for the given rows (a scalar lever is the same for all)."""
+    return lever[rows] if isinstance(lever, np.ndarray) else lever
 
 
 class StateView:

@@ -18,6 +18,7 @@ from .loading import (
     validate,
 )
 from .memory import available_memory, check_memory, memory_estimate
+from .networks import NETWORK_KINDS
 from .overrides import NETWORK_KIND, apply_overrides, change_scenario, parse_override
 from .schema import Scenario
 from .sections import (
@@ -42,6 +43,7 @@ __all__ = [
     "METRIC_NAMES",
     "MUTABLE",
     "NETWORK_KIND",
+    "NETWORK_KINDS",
     "TEAM_LEVERS",
     "Assignment",
     "AssignmentExperiment",

@@ -14,7 +14,7 @@ from pydantic import (
 
 from .errors import FieldError, cut, shown
 from .fields import BoolError
-from .sections import Organization
+from .networks import NETWORK_KINDS
 
 __all__ = []
 
@@ -101,7 +101,7 @@ def describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
         where = cut(".".join(keys[:-1]) or "the top level")
         return f"{path}: unknown key in {where} (allowed: {', '.join(allowed)}){hint}"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
-        tags = _network_kinds()
+        tags = list(NETWORK_KINDS)
         got = ctx.get("tag", value.get("kind") if isinstance(value, dict) else value)
         path = path if path.endswith("kind") else path + ".kind"
         close = difflib.get_close_matches(str(got), tags, n=1)
@@ -145,8 +145,3 @@ def describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
         what = next((v for k, v in expected.items() if kind.startswith(k)), kind)
         return f"{path}: {shown(value)} is not allowed: must be {what}"
     return f"{path}: {shown(value)} is not allowed: {err.get('msg', kind)}"
-
-
-def _network_kinds() -> list[str]:
-    field = Organization.model_fields["network"]
-    return [m.model_fields["kind"].default for m in _all_models(field.annotation)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -11,6 +12,7 @@ from pydantic import (
 from .fields import Probability, Section
 
 __all__ = [
+    "NETWORK_KINDS",
     "CompleteNetwork",
     "HierarchyNetwork",
     "LineNetwork",
@@ -109,3 +111,8 @@ Network = Annotated[
     | TorusNetwork,
     Field(discriminator="kind"),
 ]
+
+#: Every network kind, in the schema's order (the dashboard's choices, error suggestions).
+NETWORK_KINDS: tuple[str, ...] = tuple(
+    model.model_fields["kind"].default for model in typing.get_args(typing.get_args(Network)[0])
+)
