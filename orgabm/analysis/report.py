@@ -11,6 +11,7 @@ import base64
 import html
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -97,6 +98,7 @@ def _heatmap(ok: pd.DataFrame, x: str, y: str, metric: str, sampled: bool) -> by
     """Mean final metric over two varied paths (a scatter for sampled designs)."""
     fig = figure(6.4, 4.6, dpi=100)
     ax = fig.add_subplot()
+    image: Any  # a scatter's collection or an image: either carries the colour bar
     if sampled:
         means = ok.groupby([x, y])[metric].mean().reset_index()
         image = ax.scatter(means[x], means[y], c=means[metric], cmap="viridis", s=28)

@@ -59,8 +59,7 @@ def run_scenario(
     sets = dict(overrides or {})
     if steps is not None:
         sets["steps"] = steps
-    trusted = isinstance(scenario, Scenario) and not sets
-    cfg = scenario if trusted else load_scenario(scenario, sets)
+    cfg = scenario if isinstance(scenario, Scenario) and not sets else load_scenario(scenario, sets)
     started = time.perf_counter()
     frames, rows, team_frames = [], [], []
     disable = None if progress is None else not progress  # None: only on a terminal

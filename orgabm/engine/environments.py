@@ -8,12 +8,13 @@ Friedman 2007). Vectors hold -1, 0 or +1 per dimension; actions hold -1 or +1.
 from __future__ import annotations
 
 import hashlib
+from typing import Protocol
 
 import numpy as np
 
-from ..scenario import Environment
+from ..scenario import Environment as EnvironmentSpec
 
-__all__ = ["NKLandscape", "Reality", "build_environment"]
+__all__ = ["Environment", "NKLandscape", "Reality", "build_environment"]
 
 #: Bit planes of all 2^N solutions, by N: plane d holds bit d of every solution.
 _PLANES: dict[int, np.ndarray] = {}
@@ -29,6 +30,54 @@ def _planes(n: int) -> np.ndarray:
         _PLANES.clear()  # one N at a time: 2^N x N bytes
         _PLANES[n] = np.stack([((solutions >> (n - 1 - d)) & 1).astype(np.uint8) for d in range(n)])
     return _PLANES[n]
+
+
+class Environment(Protocol):
+    """What every environment offers the engine. ``values`` is the hidden reality: only
+    the metrics, and feedback on what was acted out, may read it."""
+
+    values: np.ndarray
+
+    @property
+    def dimensions(self) -> int:
+        """Number of dimensions, m."""
+        ...
+
+    @property
+    def scale(self) -> float:
+        """What performance is divided by to lie in [-1, 1] (March) or [0, 1] (NK)."""
+        ...
+
+    def drift(self, turbulence: float, rng: np.random.Generator) -> int:
+        """Turbulence: change the reality; returns how many dimensions changed."""
+        ...
+
+    def shock(self, share: float, rng: np.random.Generator) -> int:
+        """A scripted shock to a share of the dimensions; returns how many changed."""
+        ...
+
+    def score(self, vectors: np.ndarray) -> np.ndarray:
+        """Each vector's agreement with the reality (the knowledge metrics)."""
+        ...
+
+    def performance(self, actions: np.ndarray) -> np.ndarray:
+        """Each row of actions' realized performance."""
+        ...
+
+    def codifiable_performance(self, actions: np.ndarray, codifiable: int) -> np.ndarray:
+        """Performance on the dimensions the code can hold."""
+        ...
+
+    def code_performance(self, code: np.ndarray, rng: np.random.Generator) -> float:
+        """The code's own performance."""
+        ...
+
+    def trial(
+        self, actions: np.ndarray, performance: np.ndarray, rows: np.ndarray, dims: np.ndarray,
+        values: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """(whether each trial beat the opposite value, each trial's performance)."""
+        ...
 
 
 class Reality:
@@ -83,7 +132,7 @@ class Reality:
 
     def code_performance(self, code: np.ndarray, rng: np.random.Generator) -> float:
         """The code's score, code . reality (zeros count 0: the mean of a coin flip)."""
-        return self.score(code)
+        return float(self.score(code))
 
     def better(
         self, actions: np.ndarray, rows: np.ndarray, dims: np.ndarray, values: np.ndarray
@@ -161,8 +210,8 @@ class NKLandscape:
             for i in range(self.n):
                 index = np.zeros(1 << self.n, dtype=kind)
                 for dep in self.deps[i]:
-                    index <<= 1
-                    index |= planes[dep]
+                    np.left_shift(index, 1, out=index)
+                    np.bitwise_or(index, planes[dep], out=index)
                 total += self.table[i][index]
             arg = int(total.argmax())
             if len(_MAXIMA) >= _MAXIMA_SIZE:
@@ -249,7 +298,7 @@ class NKLandscape:
         return with_value > opposite, with_value
 
 
-def build_environment(spec: Environment, rng: np.random.Generator) -> Reality | NKLandscape:
+def build_environment(spec: EnvironmentSpec, rng: np.random.Generator) -> Environment:
     """The scenario's environment, drawn from ``rng``."""
     if spec.kind == "nk":
         return NKLandscape(spec.dimensions, spec.k, spec.interactions, spec.power, rng)

@@ -59,10 +59,11 @@ def experiment(
     old = state.beliefs[rows, dims]
     coin = np.where(rng.random(len(rows)) < 0.5, 1, -1).astype(np.int8)
     values = np.where(old == 0, coin, -old).astype(np.int8)
-    worked, acted = state.reality.trial(state.actions, state.performance, rows, dims, values)
+    actions, performance = state.acted()
+    worked, acted = state.reality.trial(actions, performance, rows, dims, values)
     # the trial is acted out: this step's performance is the trial's
-    state.performance[rows] = acted
-    state.actions[rows, dims] = values
+    performance[rows] = acted
+    actions[rows, dims] = values
     seen = np.where(rng.random(len(rows)) < at(levers("feedback"), rows), worked, ~worked)
     code = state.code[dims]
     approved = (code == 0) | (code == values)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import mesa
 import numpy as np
@@ -72,7 +72,7 @@ class OrgModel(mesa.Model):
             scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         )
         check_memory(self.config)  # a clear error now, not a MemoryError half-way
-        cfg, rng = self.config, self.rng
+        cfg, rng = self.config, cast(np.random.Generator, self.rng)  # Mesa makes one
         n, m = cfg.organization.employees, cfg.environment.dimensions
         self.streams = dict(zip(STREAMS, rng.spawn(len(STREAMS)), strict=True))
 
@@ -281,8 +281,8 @@ class OrgModel(mesa.Model):
         """Employees in ``rows`` leave for good (layoffs): their agents, nodes and rows go."""
         keep = np.ones(self.employees, dtype=bool)
         keep[rows] = False
-        for row in np.flatnonzero(~keep):
-            agent = self._employees[row]
+        for gone in np.flatnonzero(~keep):
+            agent = self._employees[gone]
             cell = agent.cell
             agent.remove()
             self.grid.remove_cell(cell)

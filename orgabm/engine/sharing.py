@@ -23,7 +23,8 @@ def learn_from(
 
     The source speaks up only with probability = its safety. Returns beliefs adopted.
     """
-    better = state.performance[sources] > state.performance[learners]
+    performance = state.performed()
+    better = performance[sources] > performance[learners]
     speaks = rng.random(len(learners)) < state.safety[sources]
     go = better & speaks
     learners, sources, rate = learners[go], sources[go], rate[go]
@@ -65,7 +66,7 @@ def share(state: EngineState, levers: Levers, rng: np.random.Generator) -> np.nd
         return None
     # the best-performing tie, ties broken at random for each learner: performance as
     # integers (ranks, when it is fractional), plus noise below 1 on each tie end
-    perf = state.performance
+    perf = state.performed()
     if not np.issubdtype(perf.dtype, np.integer):
         perf = np.unique(perf, return_inverse=True)[1]
     noise = rng.random(len(state.ties.indices), dtype=np.float32) * np.float32(0.5)
@@ -83,7 +84,7 @@ def _share_majority(
     """The majority rule: each learner weighs the beliefs of its better ties, one vote each."""
     from scipy.sparse import csr_matrix
 
-    ties, perf, n = state.ties, state.performance, state.employees
+    ties, perf, n = state.ties, state.performed(), state.employees
     if len(ties.indices) == 0:
         return
     speaks = rng.random(len(ties.indices)) < state.safety[ties.indices]
@@ -107,23 +108,24 @@ def _copy(
 ) -> np.ndarray:
     """The copy rule (Lazer and Friedman): returns the mask of employees who copied."""
     n = state.employees
+    actions, performance = state.acted()
     looks = np.flatnonzero((rng.random(n) < rate) & (source >= 0))
     sources = source[looks]
-    better = state.performance[sources] > state.performance[looks]
+    better = performance[sources] > performance[looks]
     speaks = rng.random(len(looks)) < state.safety[sources]
     rows, sources = looks[better & speaks], sources[better & speaks]
     copied = np.zeros(n, dtype=bool)
     copied[rows] = True
     if len(rows) == 0:
         return copied
-    mine, theirs = state.actions[rows], state.actions[sources]
+    mine, theirs = actions[rows], actions[sources]
     missed = (mine != theirs) & (rng.random(mine.shape) < levers.calibration.copy_error)
     new = np.where(missed, mine, theirs)
     result = state.reality.performance(new)
-    keep = result >= state.performance[rows]  # revert if the copy came out worse
+    keep = result >= performance[rows]  # revert if the copy came out worse
     rows, new = rows[keep], new[keep]
     state.counts["shares"] += int(np.count_nonzero(new != state.beliefs[rows]))
     state.beliefs[rows] = new
-    state.actions[rows] = new
-    state.performance[rows] = result[keep]
+    actions[rows] = new
+    performance[rows] = result[keep]
     return copied

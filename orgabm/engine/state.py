@@ -99,6 +99,18 @@ class EngineState:
         """Number of dimensions of reality, m."""
         return int(self.beliefs.shape[1])
 
+    def acted(self) -> tuple[np.ndarray, np.ndarray]:
+        """This step's (actions, performance): the phases after *act* read and write them."""
+        if self.actions is None or self.performance is None:
+            raise RuntimeError("no actions yet: the act phase comes first")
+        return self.actions, self.performance
+
+    def performed(self) -> np.ndarray:
+        """This step's performance (after the act phase)."""
+        if self.performance is None:
+            raise RuntimeError("no performance yet: the act phase comes first")
+        return self.performance
+
     def keep_rows(self, keep: np.ndarray) -> None:
         """Keep only the employees where ``keep`` is True (layoffs)."""
         for name in self.ROWS:

@@ -4,7 +4,7 @@ bounded depth (deep nesting would exhaust the stack).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -46,7 +46,8 @@ class SafeLoader(yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent):
             raise yaml.composer.ComposerError(
                 None, None, f"alias *{cut(str(event.anchor))} is not allowed: scenario files "
-                "may not use anchors and aliases (write the settings out)", event.start_mark,
+                "may not use anchors and aliases (write the settings out)",
+                cast(yaml.error.Mark, event.start_mark),
             )  # fmt: skip
         if self.depth >= MAX_DEPTH:
             raise yaml.composer.ComposerError(

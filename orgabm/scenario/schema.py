@@ -48,7 +48,7 @@ class Scenario(Section):
     environment: Environment = Field(default_factory=Environment)
     workforce: Workforce = Field(default_factory=Workforce)
     leadership: Leadership = Field(default_factory=Leadership)
-    team_leadership: dict[int, TeamLeadership] = Field(  # type: ignore[valid-type]
+    team_leadership: dict[int, TeamLeadership] = Field(
         default_factory=dict, description="team number -> that team's own levers"
     )
     calibration: Calibration = Field(default_factory=Calibration)
@@ -56,6 +56,13 @@ class Scenario(Section):
     assignment: Assignment | None = Field(
         None, description="for educators: instructions, questions, open and locked levers"
     )
+
+    @property
+    def task(self) -> Assignment:
+        """The scenario's assignment; a ScenarioError if it is not an assignment."""
+        if self.assignment is None:
+            raise ScenarioError(f"{self.name}: not an assignment (no assignment: section)")
+        return self.assignment
 
     @model_validator(mode="after")
     def _check_network_fits(self) -> Scenario:

@@ -154,14 +154,15 @@ class Leadership(Section):
 TEAM_LEVERS = tuple(name for name in Leadership.model_fields if name != "code_learning")
 
 
+_TEAM_FIELDS: dict[str, Any] = {
+    name: ((Interval if name == "after_action_reviews" else Probability) | None, None)
+    for name in TEAM_LEVERS
+}
 TeamLeadership = create_model(
     "TeamLeadership",
     __base__=Section,
     __doc__="A team's own leadership: any lever set here overrides the organization's.",
-    **{
-        name: ((Interval if name == "after_action_reviews" else Probability) | None, None)
-        for name in TEAM_LEVERS
-    },
+    **_TEAM_FIELDS,
 )
 
 

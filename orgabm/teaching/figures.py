@@ -21,7 +21,7 @@ def result_figure(job: Job) -> Figure:
     ax = fig.add_subplot()
     groups = table.groupby(spec.factor, sort=False) if spec.factor else [(None, table)]
     for level, part in groups:
-        label = None if level is None else f"{spec.factor.split('.')[-1]} = {level}"
+        label = None if level is None else f"{(spec.factor or '').split('.')[-1]} = {level}"
         ax.errorbar(part[spec.path], part["mean"],
                     yerr=[part["mean"] - part["ci_low"], part["ci_high"] - part["mean"]],
                     marker="o", capsize=3, label=label)  # fmt: skip

@@ -22,9 +22,11 @@ __all__ = ["READINGS", "expected", "main", "run", "spec_for", "write_note", "wri
 
 def spec_for(name: str, reps: int | None = None, seed: int = 0) -> ExperimentSpec:
     """The assignment's own experiment (the experiment tab's starting point)."""
-    from ..scenario import load_scenario
+    from ..scenario import ScenarioError, load_scenario
 
-    e = load_scenario(name).assignment.experiment
+    e = load_scenario(name).task.experiment
+    if e is None:
+        raise ScenarioError(f"{name}: the assignment gives no experiment to start from")
     return ExperimentSpec(scenario=name, lever=e.lever, low=e.low, high=e.high, points=e.points,
                           factor=e.factor, factor_values=list(e.factor_values),
                           replicates=reps or e.replicates, metric=e.metric, seed=seed)  # fmt: skip
@@ -71,7 +73,7 @@ def _plot(job: Job, path: Path) -> None:
 def write_note(name: str, job: Job, out: Path, reading: str) -> Path:
     """``out/<assignment>.md``: the result, its plot, the command, and the teacher's reading."""
     scenario = job.scenario
-    task = scenario.assignment
+    task = scenario.task
     stem = name.split("/")[-1]
     (out / "img").mkdir(parents=True, exist_ok=True)
     _plot(job, out / "img" / f"{stem}.png")

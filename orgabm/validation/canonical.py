@@ -24,7 +24,7 @@ from ..engine.model import OrgModel
 from ..scenario import load_scenario
 
 #: Table cells: three decimals, whole numbers (counts, rounds) as written.
-_CELL = decimals(3, whole=True, nan="nan")
+CELL = decimals(3, whole=True, nan="nan")
 
 __all__ = [
     "LF_EXPERIMENTS",
@@ -418,6 +418,6 @@ def lf_section(tables: dict[str, pd.DataFrame], timings: dict[str, float], img: 
         parts.append(
             f"### {what[0].upper()}{what[1:]}\n\n`scenarios/validation/{name}.yaml`, "
             f"{int(table['runs'].min())} runs per condition, {timings[name]:.0f} s.\n\n"
-            f"![{what}](img/{name}.png)\n\n{markdown_table(wide.reset_index(), _CELL)}\n"
+            f"![{what}](img/{name}.png)\n\n{markdown_table(wide.reset_index(), CELL)}\n"
         )
     return "\n".join(parts)

@@ -359,7 +359,7 @@ belief alone), and zero beliefs counting as no vote.
 
 ![Fang et al.](img/fang_2010.png)
 
-{canonical._table(fang_cols)}
+{markdown_table(fang_cols, canonical.CELL)}
 
 # Miller, Zhao and Calantone (2006)
 
@@ -385,7 +385,7 @@ model predicts.
 
 ![Miller et al.](img/miller_2006.png)
 
-{canonical._table(miller_cols)}
+{markdown_table(miller_cols, canonical.CELL)}
 """
     return {"text": text, "findings": lf + fa + mi}, timings
 
