@@ -1,7 +1,6 @@
 """March (1991) reproduced: Figure 1 within 0.03 of the published values, and the
 directions of the paper's other experiments, on means over fixed-seed replicates."""
 
-import time
 
 import numpy as np
 import pytest
@@ -12,15 +11,12 @@ WORKERS = 2
 TOLERANCE = 0.03
 
 
-def test_figure1_subset_within_tolerance_in_under_a_minute():
-    started = time.perf_counter()
+def test_figure1_subset_within_tolerance():
     points = [(p1, p2) for p2 in P2_GRID for p1 in (0.1, 0.5, 0.9)]
     table = figure1(runs=400, seed=7, points=points, workers=WORKERS)
-    elapsed = time.perf_counter() - started
     assert (table["runs"] == 400).all()
     worst = table.loc[table["difference"].abs().idxmax()]
     assert abs(worst["difference"]) <= TOLERANCE, table.to_string()
-    assert elapsed < 60
 
 
 @pytest.mark.slow
