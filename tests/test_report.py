@@ -74,3 +74,12 @@ def test_a_report_of_an_incomplete_sweep_says_so(tmp_path: Path):
     assert main(["report", str(tmp_path / "s")]) == 0
     page = (tmp_path / "s" / "report.html").read_text()
     assert "Incomplete" in page and "of 8 runs are stored" in page
+
+
+def test_library_errors_name_the_librarys_parameters(folder):
+    from orgabm import write_report
+
+    with pytest.raises(ValueError, match=r"^x='workforce.turnover': not varied in this sweep"):
+        write_report(folder, x="workforce.turnover")
+    with pytest.raises(ValueError, match=r"^ys='happiness': not a metric of this sweep"):
+        write_report(folder, ys=["happiness"])

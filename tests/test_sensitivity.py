@@ -44,7 +44,7 @@ def test_sobol_indices_with_confidence_intervals(tmp_path: Path, capsys):
     [
         (["--param", "leadership.socialization=0.9:0.1"], "HIGH must be above LOW"),
         (["--param", "leadership.socialization"], "PATH=LOW:HIGH"),
-        ([], "at least one --param"),
+        ([], "--param []: give at least one PATH=LOW:HIGH"),
         (["--param", "leadership.socialization=0.1:0.9", "--samples", "6"], "power of 2"),
         (["--param", "leadership.socialisation=0.1:0.9"], "did you mean"),
     ],
@@ -60,3 +60,16 @@ def test_parse_param():
     assert parse_param("a.b=0:1") == ("a.b", 0.0, 1.0)
     with pytest.raises(SweepError):
         parse_param("a.b=x:1")
+
+
+def test_library_errors_name_the_librarys_parameters():
+    from orgabm import run_sensitivity
+    from orgabm.analysis.sensitivity import parse_param
+
+    with pytest.raises(ValueError, match=r"^method='fast': must be morris or sobol$"):
+        run_sensitivity("march_1991", "fast", [("leadership.socialization", 0.1, 0.9)])
+    with pytest.raises(ValueError, match=r"^samples=3: must be 2 or more"):
+        run_sensitivity("march_1991", "sobol", [("leadership.socialization", 0.1, 0.9)],
+                        samples=3)  # fmt: skip
+    with pytest.raises(ValueError, match=r"^params='x': expected PATH=LOW:HIGH"):
+        parse_param("x")

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..batch.store import Results, StoreError, load_results
+from ..scenario.errors import ParameterError
 from .figures import figure, png
 from .stats import group_means, mean_ci
 
@@ -39,6 +40,10 @@ STYLE = (
 
 class ReportError(ValueError):
     """A report that cannot be made as asked; the message is one line."""
+
+
+class ReportParameterError(ParameterError, ReportError):
+    """An argument of :func:`write_report` that is not allowed (named in its words)."""
 
 
 def point_table(runs: pd.DataFrame, varied: Sequence[str], metrics: Sequence[str]) -> pd.DataFrame:
@@ -191,25 +196,31 @@ def write_report(
         raise ReportError(f"{root}: no runs stored yet")
     metrics = [c for c in runs.columns if c not in RESERVED and c not in varied]
     if x is not None and x not in varied:
-        raise ReportError(f"--x {x}: not varied in this sweep (varied: {', '.join(varied)})")
+        raise ReportParameterError(
+            "x", x, f"not varied in this sweep (varied: {', '.join(varied)})"
+        )
     x = x or (varied[0] if varied else None)
     ys = list(ys or [m for m in DEFAULT_METRICS if m in metrics])
     for metric in ys:
         if metric not in metrics:
-            raise ReportError(f"--y {metric}: not a metric of this sweep "
-                              f"(metrics: {', '.join(metrics)})")  # fmt: skip
+            raise ReportParameterError("ys", metric, "not a metric of this sweep "
+                                       f"(metrics: {', '.join(metrics)})")  # fmt: skip
     out = Path(out) if out is not None else Path(root) / "report.html"
     if out.is_dir():
-        raise ReportError(f"--out {out}: is a folder; give a file name such as report.html")
+        raise ReportParameterError(
+            "out", str(out), "is a folder; give a file name such as report.html"
+        )
     if not out.parent.is_dir():
-        raise ReportError(f"--out {out}: folder {out.parent} does not exist")
+        raise ReportParameterError("out", str(out), f"folder {out.parent} does not exist")
     files = out.with_name(out.stem + "_files")
     try:
         files.mkdir(exist_ok=True)
         for old in [*files.glob("*.png"), files / "table.csv"]:
             old.unlink(missing_ok=True)
     except OSError as exc:
-        raise ReportError(f"--out {out}: cannot write beside it ({exc.strerror or exc})") from None
+        raise ReportParameterError(
+            "out", str(out), f"cannot write beside it ({exc.strerror or exc})"
+        ) from None
 
     sweep = results.manifest["sweep"]
     points = len(sweep["points"])
@@ -251,7 +262,9 @@ def write_report(
         for name, data, _ in figures:
             (files / name).write_bytes(data)
     except OSError as exc:
-        raise ReportError(f"--out {out}: cannot write ({exc.strerror or exc})") from None
+        raise ReportParameterError(
+            "out", str(out), f"cannot write ({exc.strerror or exc})"
+        ) from None
 
     expected = points * sweep["reps"]
     failed = runs[runs["error"].notna()]

@@ -23,6 +23,7 @@ import pandas as pd
 from ..batch.sweep import Sweep, SweepError, run_sweep
 from ..engine.metrics import METRICS
 from ..scenario import Scenario, load_scenario
+from ..scenario.errors import ParameterError
 from .figures import figure
 from .tables import decimals, markdown_table
 
@@ -30,6 +31,10 @@ __all__ = ["SensitivityResult", "parse_param", "run_sensitivity"]
 
 INDICES = {"morris": ("mu_star", "mu_star_conf", "sigma", "mu"),
            "sobol": ("S1", "S1_conf", "ST", "ST_conf")}  # fmt: skip
+
+
+class SensitivityParameterError(ParameterError, SweepError):
+    """An argument of :func:`run_sensitivity` or :func:`parse_param` that is not allowed."""
 
 
 def parse_param(text: str) -> tuple[str, float, float]:
@@ -41,11 +46,11 @@ def parse_param(text: str) -> tuple[str, float, float]:
             raise ValueError
         lo, hi = float(low), float(high)
     except ValueError:
-        raise SweepError(
-            f"--param {text!r}: expected PATH=LOW:HIGH, e.g. leadership.socialization=0.1:0.9"
+        raise SensitivityParameterError(
+            "params", text, "expected PATH=LOW:HIGH, e.g. leadership.socialization=0.1:0.9"
         ) from None
     if not hi > lo:
-        raise SweepError(f"--param {text!r}: HIGH must be above LOW")
+        raise SensitivityParameterError("params", text, "HIGH must be above LOW")
     return path.strip(), lo, hi
 
 
@@ -90,14 +95,16 @@ def run_sensitivity(
     from SALib.sample import sobol as sobol_sample
 
     if method not in INDICES:
-        raise SweepError(f"--method {method!r}: must be morris or sobol")
+        raise SensitivityParameterError("method", method, "must be morris or sobol")
     if not params:
-        raise SweepError("give at least one --param PATH=LOW:HIGH")
+        raise SensitivityParameterError("params", [], "give at least one PATH=LOW:HIGH")
     names = [p[0] for p in params]
     if len(set(names)) != len(names):
-        raise SweepError("each --param path may be given once")
+        raise SensitivityParameterError("params", names, "each path may be given once")
     if samples < 2 or (method == "sobol" and samples & (samples - 1)):
-        raise SweepError(f"--samples {samples}: must be 2 or more (a power of 2 for sobol)")
+        raise SensitivityParameterError(
+            "samples", samples, "must be 2 or more (a power of 2 for sobol)"
+        )
     base = load_scenario(scenario, {**(overrides or {}), **({"steps": steps} if steps else {})})
     problem = {
         "num_vars": len(params),
@@ -128,7 +135,9 @@ def run_sensitivity(
     rows = []
     for metric in metrics:
         if metric not in runs.columns:
-            raise SweepError(f"--y {metric}: not a metric (metrics: {', '.join(METRICS)})")
+            raise SensitivityParameterError(
+                "metrics", metric, f"not a metric (metrics: {', '.join(METRICS)})"
+            )
         by_point = dict(zip(keys, means[metric].to_numpy(dtype=float), strict=True))
         Y = np.array([by_point[json.dumps(p, sort_keys=True)] for p in points])
         with warnings.catch_warnings():

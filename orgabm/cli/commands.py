@@ -21,8 +21,18 @@ from ..scenario import (
     parse_override,
     read_yaml,
 )
+from ..scenario.errors import ParameterError
 
 EXIT_USAGE = 2
+
+
+#: Library parameters -> the flags that set them, for errors in the caller's words.
+FLAGS = {
+    "reps": "--reps", "seed": "--seed", "steps": "--steps", "workers": "--workers",
+    "backend": "--backend", "scheduler": "--scheduler", "out": "--out", "x": "--x",
+    "ys": "--y", "metrics": "--y", "method": "--method", "samples": "--samples",
+    "params": "--param", "vary": "--vary", "design": "--design", "sets": "--set",
+}  # fmt: skip
 
 
 class UsageError(Exception):
@@ -221,6 +231,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         }  # fmt: skip
         _check_links(args)
         return commands[args.command](args)
+    except ParameterError as exc:  # the library's parameter, said as this command's flag
+        print(f"orgabm: error: {exc.in_words(FLAGS)}", file=sys.stderr)
+        return EXIT_USAGE
     except (UsageError, ScenarioError, SweepError, ReportError) as exc:
         print(f"orgabm: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

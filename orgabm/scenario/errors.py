@@ -6,9 +6,15 @@ Values are cut to a readable length: a file may hold megabytes in one value.
 from __future__ import annotations
 
 import reprlib
+from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["PROBLEMS", "SHOWN", "ScenarioError"]
+__all__ = [
+    "PROBLEMS",
+    "SHOWN",
+    "ParameterError",
+    "ScenarioError",
+]
 
 
 class ScenarioError(ValueError):
@@ -55,3 +61,19 @@ def problems(clauses: list[str]) -> str:
     """The first PROBLEMS clauses joined, and how many more there are."""
     more = len(clauses) - PROBLEMS
     return "; ".join(clauses[:PROBLEMS]) + (f"; and {more} more" if more > 0 else "")
+
+
+class ParameterError(ValueError):
+    """An argument a library function does not allow. The message names the parameter,
+    the value and what is allowed in the library's words (``reps=0: must be 1 or more``);
+    :meth:`in_words` says it in a caller's, such as the CLI's flags (``--reps 0: ...``)."""
+
+    def __init__(self, parameter: str, value: Any, allowed: str) -> None:
+        self.parameter, self.value, self.allowed = parameter, value, allowed
+        super().__init__(self.in_words())
+
+    def in_words(self, names: Mapping[str, str] | None = None) -> str:
+        """The message, the parameter renamed by ``names`` where it has a name there."""
+        if names and self.parameter in names:
+            return f"{names[self.parameter]} {shown(self.value)}: {self.allowed}"
+        return f"{self.parameter}={shown(self.value)}: {self.allowed}"
