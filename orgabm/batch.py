@@ -36,6 +36,7 @@ from tqdm.auto import tqdm
 from .runner import derive_seed
 from .scenario import Scenario, ScenarioError, apply_overrides, load_scenario, parse_override
 from .store import Store, StoreError
+from .worker import PARENT_ENV
 
 __all__ = [
     "Sweep",
@@ -379,6 +380,7 @@ class _LocalWorker:
         env["PYTHONPATH"] = os.pathsep.join(
             [p for p in sys.path if p] + [env.get("PYTHONPATH", "")]
         )
+        env[PARENT_ENV] = str(os.getpid())  # the worker dies with us (worker.die_with_parent)
         env.setdefault("OPENBLAS_NUM_THREADS", "1")
         env.setdefault("OMP_NUM_THREADS", "1")
         self.index = index

@@ -15,6 +15,7 @@ import solara.lab
 from ..scenario import DEFAULT_SCENARIO, available_scenarios, load_scenario, read_yaml
 from .assets import ensure_offline_assets
 from .classroom import AssignmentPanel, ExperimentPanel
+from .experiments import stop_workers_on_sigterm
 from .memory import keep_releasing
 from .pacing import pacer
 from .session import (
@@ -31,6 +32,29 @@ from .views import belief_strip, history_spec, network_spec, series_spec, team_s
 from .widgets import VegaView, split
 
 ensure_offline_assets()
+
+#: A session whose page dropped its connection without closing is culled after this many
+#: seconds at most (then its experiment is cancelled and its models freed).
+CULL_SECONDS = 30
+
+
+def limit_culling(seconds: float = CULL_SECONDS) -> float:
+    """Cull dropped sessions within ``seconds`` (a shorter setting is kept): Solara keeps
+    them 24 hours by default, and a crowd of dropped connections would hold the server's
+    memory and threads; returns the timeout in use."""
+    import solara.server.settings
+    import solara.util
+
+    kernel = solara.server.settings.kernel
+    current = solara.util.parse_timedelta(kernel.cull_timeout)
+    if current > seconds:
+        kernel.cull_timeout = f"{seconds:g}s"
+        current = seconds
+    return current
+
+
+limit_culling()
+stop_workers_on_sigterm()  # the server's SIGTERM kills its sweep workers
 
 NETWORK_KINDS = [
     "complete",
@@ -413,13 +437,17 @@ def Page() -> None:
             value=config.compare or "(none)",
             on_value=lambda v: update(compare=None if v == "(none)" else v),
         )
+        cap = max(0, config.replicate_cap())  # the memory budget per session scales it
         solara.SliderInt(
             "Replicates behind the run (95% band)",
-            value=config.replicates,
+            value=min(config.replicates, cap),
             min=0,
-            max=MAX_REPLICATES,
+            max=cap,
             on_value=lambda v: update(replicates=v),
         )
+        if cap < MAX_REPLICATES:
+            solara.Text(f"At most {cap} replicates with {config.size_said()} (the server's "
+                        "memory budget per session).", style={"font-size": "12px"})  # fmt: skip
         solara.Text(
             "Leadership levers (take effect at the next step)",
             style={"font-weight": "bold", "margin-top": "12px"},

@@ -28,11 +28,22 @@ from ..scenario import (
     load_scenario,
 )
 
-__all__ = ["COLOR_BY", "LEVER_GROUPS", "MAX_EMPLOYEES", "Config", "Session", "assignments"]
+__all__ = [
+    "COLOR_BY", "LEVER_GROUPS", "MAX_EMPLOYEES", "SESSION_BUDGET", "BudgetError", "Config",
+    "Session", "assignments",
+]  # fmt: skip
 
 #: The browser runs at most this many employees (the cap is said in the UI).
 MAX_EMPLOYEES = 2_000
 MAX_REPLICATES = 10
+#: A session's memory budget, in employees x dimensions x models (the displayed run, its
+#: replicates, and twice that with A/B); about 0.8 kB each, so about 200 MB a session.
+SESSION_BUDGET = 240_000
+
+
+class BudgetError(ValueError):
+    """A session that would hold more models than the server's budget per session."""
+
 
 #: The levers as the dashboard groups them, each with a plain-language line.
 LEVER_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
@@ -173,7 +184,15 @@ class Config:
             )
         try:
             config = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
-            config.check()
+            try:
+                config.check()
+            except BudgetError as exc:  # show the link with as many replicates as fit
+                asked, config.replicates = config.replicates, max(0, config.replicate_cap())
+                config.check()
+                said = (f"The link asks for {asked} replicates; this server allows "
+                        f"{config.replicates} with {config.size_said()} (its memory budget "
+                        f"per session): showing {config.replicates}.")  # fmt: skip
+                return config, said if "at most" in str(exc) else str(exc)
             return config, None
         except (ValueError, TypeError, ScenarioError) as exc:
             task = data.get("scenario")
@@ -218,7 +237,30 @@ class Config:
         for name in self.levers:
             if name not in LEVERS:
                 raise ValueError(f"unknown lever {name!r}")
-        self.scenario_for()  # validates levers' values, network and size together
+        scenario = self.scenario_for()  # validates levers' values, network and size together
+        cap = self.replicate_cap(scenario)
+        if cap < 0:
+            raise BudgetError(f"{self.size_said(scenario)}: more than the server's memory "
+                              "budget per session; use fewer employees or no A/B")  # fmt: skip
+        if int(self.replicates) > cap:
+            raise BudgetError(f"replicates {self.replicates!r}: at most {max(cap, 0)} with "
+                              f"{self.size_said(scenario)} (the server's memory budget per "
+                              "session)")  # fmt: skip
+
+    def size_said(self, scenario: Scenario | None = None) -> str:
+        """The session's size in words: employees, dimensions and A/B."""
+        scenario = scenario or self.scenario_for()
+        ab = " and A/B" if self.compare else ""
+        return (f"{scenario.organization.employees:,} employees, "
+                f"{scenario.environment.dimensions} dimensions{ab}")  # fmt: skip
+
+    def replicate_cap(self, scenario: Scenario | None = None) -> int:
+        """The most replicates this size allows: employees x dimensions x (1 + replicates)
+        x (2 with A/B) stays within SESSION_BUDGET (-1 if even the run alone does not)."""
+        scenario = scenario or self.scenario_for()
+        per_model = scenario.organization.employees * scenario.environment.dimensions
+        models = SESSION_BUDGET // (per_model * (2 if self.compare else 1))
+        return min(MAX_REPLICATES, models - 1)
 
     def overrides(self) -> dict[str, Any]:
         """Scenario overrides for the displayed run."""
