@@ -342,8 +342,8 @@ class Job:
 class Scheduler:
     """Runs experiments for the whole server: ``slots`` at once, the rest queued in order."""
 
-    def __init__(self, slots: int = 1) -> None:
-        self.slots = slots
+    def __init__(self, slots: int = 1, per_client: int = 1) -> None:
+        self.slots, self.per_client = slots, per_client
         self.queue: list[Job] = []
         self.running: list[Job] = []
         self.lock = threading.Condition()
@@ -356,11 +356,12 @@ class Scheduler:
         scenario = spec.check()
         with self.lock:
             self._prune()
-            if client is not None and any(j.client == client and j.active
-                                          for j in [*self.queue, *self.running]):  # fmt: skip
+            mine = [j for j in [*self.queue, *self.running] if j.client == client and j.active]
+            if client is not None and len(mine) >= self.per_client:
+                said = "one" if self.per_client == 1 else str(self.per_client)
                 raise ValueError(f"this computer ({client}) already has an experiment queued or "
-                                 "running: one at a time per computer on this server; wait for "
-                                 "it to end or cancel it in its tab")  # fmt: skip
+                                 f"running: {said} at a time per computer on this server; wait "
+                                 "for it to end or cancel it in its tab")  # fmt: skip
             job = Job(spec, scenario, client, closed)
             self.queue.append(job)
             if self.thread is None or not self.thread.is_alive():
@@ -428,8 +429,13 @@ class Scheduler:
                 self.lock.notify_all()
 
 
-#: The server's scheduler; ORGABM_SWEEP_SLOTS sets how many sweeps run at once (default 1).
-scheduler = Scheduler(max(1, int(os.environ.get("ORGABM_SWEEP_SLOTS", "1") or 1)))
+#: The server's scheduler; ORGABM_SWEEP_SLOTS sets how many sweeps run at once (default 1),
+#: ORGABM_EXPERIMENTS_PER_CLIENT how many one address may have queued or running (default 1;
+#: more where many students share one address, e.g. a load test on loopback).
+scheduler = Scheduler(
+    max(1, int(os.environ.get("ORGABM_SWEEP_SLOTS", "1") or 1)),
+    max(1, int(os.environ.get("ORGABM_EXPERIMENTS_PER_CLIENT", "1") or 1)),
+)
 
 
 def stop_workers_on_sigterm(target: Scheduler = scheduler) -> bool:
