@@ -3,9 +3,12 @@ tab's sweeps (specs, the server-wide queue, cancel, export, the CLI's same numbe
 
 import io
 import json
+import os
 import shlex
+import signal
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -16,7 +19,7 @@ import pytest
 from orgabm.dashboard.session import Config, Session
 from orgabm.scenario import ScenarioError, load_scenario
 from orgabm.teaching.assignments import assignments
-from orgabm.teaching.experiments import MAX_RUNS, ExperimentSpec, Scheduler
+from orgabm.teaching.experiments import MAX_RUNS, MAX_WORK, ExperimentSpec, Scheduler
 
 SHIPPED = {
     "assignments/exploration_exploitation",
@@ -150,7 +153,7 @@ def test_spec_values_points_and_command():
     ("changes", "message"),
     [({"lever": "training"}, "locked"), ({"high": 1.0}, "may range over"),
      ({"replicates": 50, "points": 11}, f"at most {MAX_RUNS}"),
-     ({"factor": "environment.k", "factor_values": [0]}, "not a factor"),
+     ({"factor": "environment.k", "factor_values": [0]}, "not offered in this assignment"),
      ({"metric": "joy"}, "unknown metric")],
 )  # fmt: skip
 def test_spec_refuses_what_the_assignment_or_the_server_does_not_allow(changes, message):
@@ -230,3 +233,194 @@ def test_the_notes_regenerate(tmp_path: Path):
     written = sorted(p.name for p in tmp_path.glob("*.md"))
     assert written == sorted(f"{n.split('/')[1]}.md" for n in assignments())
     assert "2 per point" in (tmp_path / "silos_and_communities.md").read_text()
+
+
+# --------------------------------------------------------------------------- limits
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [({"factor": "steps", "factor_values": [1_000_000]},
+      r"second factor steps: not offered in this page \(choose from leadership\."),
+     ({"factor": "leadership.training", "factor_values": [0.5, 7]},
+      r"leadership\.training 7: a number from 0 to 1"),
+     ({"lever": "steps"}, r"steps is not a lever"),
+     ({"high": 3.0}, r"psychological_safety may range over \[0, 1\]")],
+)  # fmt: skip
+def test_a_preset_page_offers_only_its_levers_ranges_and_second_factors(changes, message):
+    spec = ExperimentSpec(**{**dict(scenario="learning_organization",
+                                    lever="psychological_safety", low=0.0, high=1.0, points=2,
+                                    replicates=10), **changes})  # fmt: skip
+    with pytest.raises(ValueError, match=message) as info:
+        spec.check()
+    assert "\n" not in str(info.value)
+
+
+def test_an_assignments_second_factor_takes_only_its_listed_values():
+    spec = _spec(scenario="assignments/safety_and_complexity", lever="psychological_safety",
+                 low=0.0, high=1.0, factor="environment.k", factor_values=[0, 11])  # fmt: skip
+    with pytest.raises(ValueError, match=r"environment\.k 11: this assignment allows 0, 5"):
+        spec.check()
+    spec.factor_values = [0, 5]
+    spec.check()
+
+
+def test_an_experiment_has_a_budget_of_runs_times_steps_times_employees():
+    # march_1991 runs up to 5,000 steps with 50 employees: 396 runs would be 99 million
+    spec = ExperimentSpec(scenario="march_1991", lever="socialization", low=0.1, high=0.9,
+                          points=11, replicates=36)  # fmt: skip
+    assert spec.work() == 396 * 5000 * 50
+    with pytest.raises(ValueError, match=f"99,000,000 employee-steps .* at most {MAX_WORK:,}"):
+        spec.check()
+    spec.replicates = 5
+    spec.check()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"points": "3"}, {"replicates": True}, {"low": "a"}, {"points": 10**9},
+     {"factor": "leadership.code_learning", "factor_values": "0.1,0.9"}, {"seed": -1}],
+)  # fmt: skip
+def test_crafted_types_and_sizes_are_refused_in_one_line(changes):
+    with pytest.raises(ValueError) as info:
+        _spec(**changes).check()
+    assert "\n" not in str(info.value)
+
+
+def _long(**changes) -> ExperimentSpec:
+    base = dict(scenario="assignments/silos_and_communities", lever="communities_of_practice",
+                low=0.0, high=0.3, points=5, replicates=40, metric="knowledge")  # fmt: skip
+    return ExperimentSpec(**{**base, **changes})
+
+
+def _children(pid: int) -> list[int]:
+    """The live processes whose parent is ``pid`` (Linux's /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _gone(pid: int, seconds: float = 10.0) -> bool:
+    ends = time.monotonic() + seconds
+    while _alive(pid) and time.monotonic() < ends:
+        time.sleep(0.1)
+    return not _alive(pid)
+
+
+linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+
+
+@linux
+def test_closing_the_page_cancels_its_queued_and_running_experiments():
+    scheduler = Scheduler(slots=1)
+    first_page, second_page = threading.Event(), threading.Event()
+    first = scheduler.submit(_long(), closed=first_page)
+    second = scheduler.submit(_spec(), closed=second_page)
+    _wait(first, ("running",))
+    ends = time.monotonic() + 30
+    while not (workers := _children(os.getpid())) and time.monotonic() < ends:
+        time.sleep(0.05)
+    assert workers and scheduler.position(second) == 1
+    second_page.set()  # the queued one's page closes: it never starts
+    assert scheduler.position(second) is None and second.state == "cancelled"
+    first_page.set()  # the running one's page closes: its worker is killed
+    _wait(first)
+    assert first.state == "cancelled" and first.done < first.total
+    assert all(_gone(pid) for pid in workers)
+
+
+def test_one_experiment_at_a_time_per_computer():
+    scheduler = Scheduler(slots=1)
+    first = scheduler.submit(_long(), client="10.0.0.7")
+    try:
+        with pytest.raises(ValueError, match=r"this computer \(10\.0\.0\.7\) already has an "
+                           "experiment queued or running: one at a time"):  # fmt: skip
+            scheduler.submit(_spec(), client="10.0.0.7")
+        other = scheduler.submit(_spec(), client="10.0.0.8")  # another computer queues
+        assert scheduler.position(other) in (1, None)
+        first.cancel()
+        _wait(first)
+        again = scheduler.submit(_spec(), client="10.0.0.7")
+        assert again.state in ("queued", "running", "done")
+    finally:
+        scheduler.stop_all()
+
+
+SIGTERM_SCRIPT = """
+import os, signal, sys, time
+sys.path.insert(0, os.getcwd())
+from orgabm.teaching.experiments import ExperimentSpec, Scheduler, stop_workers_on_sigterm
+told = []
+signal.signal(signal.SIGTERM, lambda *_: told.append("uvicorn"))  # the server's own handler
+scheduler = Scheduler(slots=1)
+assert stop_workers_on_sigterm(scheduler)
+job = scheduler.submit(ExperimentSpec(scenario="assignments/silos_and_communities",
+                       lever="communities_of_practice", low=0.0, high=0.3, replicates=40))
+while job.state != "running" or job.done < 1:
+    time.sleep(0.05)
+print(job.done, flush=True)
+sys.stdin.readline()  # the test has seen the worker
+os.kill(os.getpid(), signal.SIGTERM)
+print(job.state, told, flush=True)
+"""
+
+
+@linux
+def test_the_servers_sigterm_kills_its_sweep_workers_and_reaches_uvicorn():
+    with subprocess.Popen([sys.executable, "-c", SIGTERM_SCRIPT], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, text=True) as process:  # fmt: skip
+        try:
+            assert process.stdout.readline().strip()  # a run is done: the worker is busy
+            workers = _children(process.pid)
+            assert workers
+            process.stdin.write("\n")
+            process.stdin.flush()
+            assert process.stdout.readline().strip() == "cancelled ['uvicorn']"
+            assert all(_gone(pid, 2.0) for pid in workers)
+        finally:
+            process.kill()
+
+
+WORKER_PARENT = """
+import json, os, subprocess, sys, time
+from orgabm.scenario import load_scenario
+scenario = load_scenario("march_1991", {"steps": 1000000, "stop_at_equilibrium": False})
+env = {**os.environ, "ORGABM_WORKER_PARENT": str(os.getpid())}  # as batch.py starts one
+worker = subprocess.Popen([sys.executable, "-m", "orgabm.batch.worker", sys.argv[1]],
+                          stdin=subprocess.PIPE, text=True, env=env)
+worker.stdin.write(json.dumps({"scenario": scenario.model_dump(mode="json")}) + "\\n")
+run = {"run_id": 0, "seed": 1, "rep": 0, "point": {}}
+worker.stdin.write(json.dumps({"batch": 1, "runs": [run]}) + "\\n")
+worker.stdin.flush()
+print(worker.pid, flush=True)
+time.sleep(600)
+"""
+
+
+@linux
+@pytest.mark.parametrize("after", [0.2, 5.0], ids=["while-starting", "in-a-long-run"])
+def test_a_sweep_worker_dies_with_its_parent_even_in_a_long_run(tmp_path: Path, after: float):
+    with subprocess.Popen([sys.executable, "-c", WORKER_PARENT, str(tmp_path / "store")],
+                          stdout=subprocess.PIPE, text=True) as parent:  # fmt: skip
+        worker = int(parent.stdout.readline())
+        try:
+            time.sleep(after)  # the worker is importing, or inside its million-step run
+            assert _alive(worker)
+            parent.kill()
+            parent.wait()
+            assert _gone(worker, 5.0)
+        finally:
+            if _alive(worker):
+                os.kill(worker, signal.SIGKILL)

@@ -18,8 +18,12 @@ def classroom(tmp_path_factory):
     if not Path(CHROMIUM_PATH).exists():
         pytest.fail(f"Chromium is missing at {CHROMIUM_PATH}: ./dev.sh test installs it")
     log = tmp_path_factory.mktemp("classroom") / "server.log"
-    with serving(log=log) as (url, process):
-        result = run(url, process.pid, sessions=30, sweepers=5, probes=3, log=lambda *_: None)
+    # the 30 students share the loopback address: let 5 of them have an experiment each
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ORGABM_EXPERIMENTS_PER_CLIENT", "5")
+        with serving(log=log) as (url, process):
+            result = run(url, process.pid, sessions=30, sweepers=5, probes=3,
+                         log=lambda *_: None)  # fmt: skip
     print(result)
     return result
 

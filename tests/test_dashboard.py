@@ -4,6 +4,9 @@ components rendered with Solara's test helpers."""
 import base64
 import io
 import json
+import os
+import subprocess
+import sys
 import zipfile
 
 import ipyvuetify as v
@@ -20,11 +23,12 @@ from orgabm.dashboard.assets import (
     ensure_offline_assets,
     missing_assets,
 )
-from orgabm.dashboard.classroom import markdown_html
+from orgabm.dashboard.classroom import ExperimentPanel, markdown_html
 from orgabm.dashboard.serve import is_loopback, server_env
-from orgabm.dashboard.session import MAX_EMPLOYEES, Config, Session, team_layout
+from orgabm.dashboard.session import MAX_EMPLOYEES, BudgetError, Config, Session, team_layout
 from orgabm.dashboard.views import network_spec, series_spec
 from orgabm.dashboard.widgets import VegaView, split
+from orgabm.scenario import load_scenario
 
 
 # ----------------------------------------------------------------- links
@@ -282,3 +286,58 @@ def test_the_sidebar_offers_presets_size_network_seed_ab_replicates_and_grouped_
     groups = [w.widget.children[0] for w in rc.find(v.ExpansionPanelHeader)]
     assert groups == ["Psychological safety", "Experimentation", "Knowledge sharing",
                       "Shared vision", "Team learning", "Development", "Rewards"]  # fmt: skip
+
+
+# ----------------------------------------------------------------- limits per session
+def test_a_sessions_replicates_are_capped_by_its_size():
+    heavy = Config(employees=2000, compare="command_and_control", replicates=10)
+    said = r"replicates 10: at most 1 with 2,000 employees, 30 dimensions and A/B \(the server"
+    with pytest.raises(BudgetError, match=said):
+        heavy.check()
+    assert Config(replicates=10, compare="command_and_control").replicate_cap() == 10
+    assert Config(employees=2000).replicate_cap() == 3
+
+
+def test_a_link_that_asks_for_too_many_replicates_shows_as_many_as_fit():
+    link = Config(employees=2000, compare="command_and_control", replicates=10, seed=3).encode()
+    config, notice = Config.decode(link)
+    assert (config.employees, config.replicates, config.seed) == (2000, 1, 3)
+    assert notice == ("The link asks for 10 replicates; this server allows 1 with 2,000 "
+                      "employees, 30 dimensions and A/B (its memory budget per session): "
+                      "showing 1.")  # fmt: skip
+
+
+def _slider(rc, label: str):
+    return next(w.widget for w in rc.find(v.Slider) if w.widget.label.startswith(label))
+
+
+def test_the_replicates_slider_shrinks_with_the_size_and_a_crafted_value_is_refused():
+    _, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    _slider(rc, "Employees").v_model = 2000
+    replicates = _slider(rc, "Replicates")
+    assert replicates.max == 3
+    assert rc.find(v.Html, children=["At most 3 replicates with 2,000 employees, 30 dimensions "
+                                     "(the server's memory budget per session)."])  # fmt: skip
+    replicates.v_model = 10  # what a crafted widget message can send
+    alerts = [str(w.widget.children) for w in rc.find(v.Alert)]
+    assert any("Cannot use these settings: replicates 10: at most 3" in a for a in alerts), alerts
+
+
+def test_a_locked_lever_sent_to_the_experiment_tab_is_a_notice():
+    name = "assignments/reviews_and_safety"
+    _, rc = solara.render(ExperimentPanel(name, load_scenario(name), 0), handle_error=False)
+    lever = next(w.widget for w in rc.find(v.Select) if w.widget.label == "Lever")
+    lever.v_model = "training"  # locked here: the select does not offer it
+    alerts = [str(w.widget.children) for w in rc.find(v.Alert)]
+    assert any("training is locked in this assignment (open: " in a for a in alerts), alerts
+
+
+def test_dropped_sessions_are_culled_within_30_seconds():
+    # serve.server_env asks Solara for 2 minutes; the app keeps at most 30 s
+    probe = ("import orgabm.dashboard.app, solara.server.settings as s, solara.util as u; "
+             "print(u.parse_timedelta(s.kernel.cull_timeout))")  # fmt: skip
+    env = {**os.environ, "SOLARA_KERNEL_CULL_TIMEOUT": "2m"}
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert float(done.stdout.split()[-1]) <= 30

@@ -130,9 +130,9 @@ def test_no_module_level_import_cycles():
 def test_a_planted_cycle_is_found(tmp_path):
     copy = tmp_path / "orgabm"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    levers = copy / "engine" / "levers.py"
-    levers.write_text(levers.read_text() + "\nfrom .model import OrgModel  # noqa\n")
-    assert any("orgabm.engine.levers" in c and "orgabm.engine.model" in c for c in cycles(copy))
+    traits = copy / "engine" / "traits.py"
+    traits.write_text(traits.read_text() + "\nfrom .model import OrgModel  # noqa\n")
+    assert any("orgabm.engine.traits" in c and "orgabm.engine.model" in c for c in cycles(copy))
 
 
 @pytest.mark.parametrize("layer", LAYERS)

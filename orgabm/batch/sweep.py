@@ -35,6 +35,7 @@ from ..scenario import Scenario, ScenarioError, apply_overrides, load_scenario, 
 from .child import child_env, python_command
 from .seeds import derive_seed
 from .store import Store, StoreError
+from .worker import PARENT_ENV
 
 __all__ = [
     "Sweep",
@@ -372,6 +373,7 @@ class _LocalWorker:
         env = child_env(model)
         if nice:
             env["ORGABM_WORKER_NICE"] = str(nice)
+        env[PARENT_ENV] = str(os.getpid())  # the worker dies with us (worker.die_with_parent)
         env.setdefault("OPENBLAS_NUM_THREADS", "1")
         env.setdefault("OMP_NUM_THREADS", "1")
         self.index = index

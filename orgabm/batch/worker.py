@@ -5,15 +5,20 @@ interpreter that imports only orgabm (never the caller's ``__main__``), so a
 sweep works from a script without a ``__main__`` guard, from a notebook, and on
 Windows and macOS alike. It reads JSON lines on stdin (first the sweep, then
 batches), commits each batch to the store itself, and answers on stdout. It
-exits when stdin closes, so it never outlives the sweep that started it.
+exits when stdin closes, and when its parent dies even in the middle of a long run,
+so it never outlives the sweep that started it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import importlib
 import json
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Mapping, Sequence
@@ -119,11 +124,37 @@ def run_batch(
     return runs_frame, steps_frame
 
 
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+#: The sweep's process id, set by the process that starts the worker.
+PARENT_ENV = "ORGABM_WORKER_PARENT"
+
+
+def die_with_parent(every: float = 1.0) -> None:
+    """End this process when its parent dies: the kernel's SIGKILL on Linux
+    (``PR_SET_PDEATHSIG``), and everywhere a thread that watches for the parent to change.
+    A run in progress reads no input, so the parent's pipe closing would not stop it."""
+    said = os.environ.get(PARENT_ENV, "")
+    parent = int(said) if said.isdigit() else os.getppid()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)  # orphaned: the sweep that started us is gone
+
+    if os.getppid() != parent:  # it died while we started (importing takes a second or two)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="orgabm-parent-watch").start()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The local backend's worker loop."""
     from .child import append_model_path
     from .store import Store
 
+    die_with_parent()
     append_model_path()  # a --model module's folder, last: it shadows nothing
     args = list(sys.argv[1:] if argv is None else argv)
     nice = int(os.environ.get("ORGABM_WORKER_NICE", "0") or 0)

@@ -15,7 +15,8 @@ import solara.lab
 from ..scenario import DEFAULT_SCENARIO, available_scenarios, load_scenario, read_yaml
 from ..scenario.networks import NETWORK_KINDS
 from ..teaching.assignments import assignments
-from ..teaching.experiments import scheduler
+from ..teaching.experiments import scheduler, stop_workers_on_sigterm
+from ..teaching.levers import LEVER_GROUPS, lever_range
 from .assets import ensure_offline_assets
 from .classroom import AssignmentPanel, ExperimentPanel
 from .memory import keep_releasing
@@ -23,12 +24,10 @@ from .pacing import pacer
 from .serve import harden_routes
 from .session import (
     COLOR_BY,
-    LEVER_GROUPS,
     MAX_EMPLOYEES,
     MAX_REPLICATES,
     Config,
     Session,
-    lever_range,
 )
 from .views import belief_strip, history_spec, network_spec, series_spec, team_spec
 from .widgets import VegaView, split
@@ -36,6 +35,29 @@ from .widgets import VegaView, split
 ensure_offline_assets()
 scheduler.on_busy = pacer.working  # played steps slow down while a sweep runs
 harden_routes()  # before the server's first request
+
+#: A session whose page dropped its connection without closing is culled after this many
+#: seconds at most (then its experiment is cancelled and its models freed).
+CULL_SECONDS = 30
+
+
+def limit_culling(seconds: float = CULL_SECONDS) -> float:
+    """Cull dropped sessions within ``seconds`` (a shorter setting is kept): Solara keeps
+    them 24 hours by default, and a crowd of dropped connections would hold the server's
+    memory and threads; returns the timeout in use."""
+    import solara.server.settings
+    import solara.util
+
+    kernel = solara.server.settings.kernel
+    current = solara.util.parse_timedelta(kernel.cull_timeout)
+    if current > seconds:
+        kernel.cull_timeout = f"{seconds:g}s"
+        current = seconds
+    return current
+
+
+limit_culling()
+stop_workers_on_sigterm()  # the server's SIGTERM kills its sweep workers
 
 SPEEDS = {"slow": 0.8, "normal": 0.3, "fast": 0.05}
 
@@ -406,13 +428,17 @@ def Page() -> None:
             value=config.compare or "(none)",
             on_value=lambda v: update(compare=None if v == "(none)" else v),
         )
+        cap = max(0, config.replicate_cap())  # the memory budget per session scales it
         solara.SliderInt(
             "Replicates behind the run (95% band)",
-            value=config.replicates,
+            value=min(config.replicates, cap),
             min=0,
-            max=MAX_REPLICATES,
+            max=cap,
             on_value=lambda v: update(replicates=v),
         )
+        if cap < MAX_REPLICATES:
+            solara.Text(f"At most {cap} replicates with {config.size_said()} (the server's "
+                        "memory budget per session).", style={"font-size": "12px"})  # fmt: skip
         solara.Text(
             "Leadership levers (take effect at the next step)",
             style={"font-weight": "bold", "margin-top": "12px"},

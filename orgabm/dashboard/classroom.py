@@ -16,12 +16,16 @@ from ..teaching.experiments import (
     MAX_REPLICATES,
     MAX_RUNS,
     ExperimentSpec,
+    factor_options,
+    lever_options,
     scheduler,
 )
 from ..teaching.figures import result_figure
-from .session import LEVERS, lever_range
+from ..teaching.levers import LEVERS, lever_range
 
 POLL = 0.5  # seconds between progress checks of a running experiment
+#: The second factor's values, as typed: at most this many characters.
+MAX_VALUES_TEXT = 200
 
 
 #: Link targets an assignment may use; any other scheme (javascript:, data:...) is dropped.
@@ -96,24 +100,38 @@ def _defaults(scenario: Scenario) -> dict:
             "factor_values": [], "replicates": 10, "metric": "knowledge"}  # fmt: skip
 
 
-def _open_levers(scenario: Scenario) -> dict[str, tuple[float, float]]:
-    task = scenario.assignment
-    if task is not None:
-        return dict(task.open)
-    return {name: lever_range(name)[:2] for name in LEVERS}
-
-
-def _factor_choices(scenario: Scenario, lever: str) -> list[str]:
-    task = scenario.assignment
-    if task is not None:
-        return [c for c in task.factor_choices() if c != f"leadership.{lever}"]
-    return [f"leadership.{name}" for name in LEVERS if name != lever]
-
-
 def _parse_values(text: str) -> list:
     from ..scenario import parse_override
 
+    if not isinstance(text, str) or len(text) > MAX_VALUES_TEXT:
+        raise ValueError(f"the second factor's values: at most {MAX_VALUES_TEXT} characters, "
+                         "comma-separated")  # fmt: skip
     return [parse_override(f"x={item.strip()}")[1] for item in text.split(",") if item.strip()]
+
+
+def _float(value, default: float) -> float:
+    """A number the page shows, or ``default`` for a crafted value that is none."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float(default)
+
+
+def _this_page() -> tuple[str | None, threading.Event | None]:
+    """The browser's address (whose experiments count against its limit) and an event set
+    when this page's session closes or is culled; (None, None) outside a served page."""
+    try:
+        from solara.server import kernel_context
+
+        context = kernel_context.get_current_context()
+    except Exception:  # rendered outside a server (tests, notebooks)
+        return None, None
+    session = getattr(context.kernel, "session", None)
+    for socket in list(getattr(session, "websockets", ()) or ()):
+        client = getattr(getattr(socket, "ws", None), "client", None)
+        if client is not None and client.host:
+            return client.host, context.closed_event
+    return None, context.closed_event
 
 
 @solara.component
@@ -127,7 +145,8 @@ def ExperimentPanel(scenario_name: str, scenario: Scenario, seed: int) -> None:
         ", ".join(map(str, start["factor_values"])), key=f"fv-{scenario_name}"
     )
     problem, set_problem = solara.use_state(None)
-    opened = _open_levers(scenario)
+    client, closed = solara.use_memo(_this_page, dependencies=[])
+    opened = lever_options(scenario)
 
     def update(**changes) -> None:
         set_form({**form, **changes})
@@ -157,7 +176,9 @@ def ExperimentPanel(scenario_name: str, scenario: Scenario, seed: int) -> None:
             values = _parse_values(factor_text) if form["factor"] else []
             spec = ExperimentSpec(scenario=scenario_name, seed=seed,
                                   **{**form, "factor_values": values})  # fmt: skip
-            new = scheduler.submit(spec)
+            if job is not None and job.state in ("queued", "running"):
+                raise ValueError("this tab's experiment is still queued or running: cancel it")
+            new = scheduler.submit(spec, client=client, closed=closed)
         except ValueError as exc:
             set_problem(str(exc))
             return
@@ -166,16 +187,22 @@ def ExperimentPanel(scenario_name: str, scenario: Scenario, seed: int) -> None:
             job.discard()
         set_job(new)
 
+    def choose_lever(name: str) -> None:
+        if name not in opened:  # a crafted message: the select offers only these
+            where = "locked in this assignment" if scenario.assignment else "not a lever"
+            set_problem(f"{name} is {where} (open: {', '.join(opened)})")
+            return
+        set_problem(None)
+        update(lever=name, low=opened[name][0], high=opened[name][1], factor=None)
+
     lever = form["lever"]
     low, high = opened.get(lever, (0.0, 1.0))
     whole = isinstance(getattr(Leadership(), lever), int)
     with solara.Card("Experiment: a small sweep", style={"min-width": "460px"}):
-        solara.Select("Lever", values=list(opened), value=lever,
-                      on_value=lambda v: update(lever=v, low=opened[v][0], high=opened[v][1],
-                                                factor=None))  # fmt: skip
+        solara.Select("Lever", values=list(opened), value=lever, on_value=choose_lever)
         solara.SliderRangeFloat(
             f"Range (allowed {low:g} to {high:g})",
-            value=(float(form["low"]), float(form["high"])),
+            value=(_float(form["low"], low), _float(form["high"], high)),
             min=float(low),
             max=float(high),
             step=1.0 if whole else 0.05,
@@ -184,7 +211,7 @@ def ExperimentPanel(scenario_name: str, scenario: Scenario, seed: int) -> None:
         )
         solara.SliderInt("Points", value=form["points"], min=2, max=MAX_POINTS,
                          on_value=lambda v: update(points=v), thumb_label="always")  # fmt: skip
-        choices = _factor_choices(scenario, lever)
+        choices = list(factor_options(scenario, lever))
         solara.Select("Second factor (optional)", values=["(none)", *choices],
                       value=form["factor"] or "(none)",
                       on_value=lambda v: update(factor=None if v == "(none)" else v))  # fmt: skip
@@ -198,11 +225,15 @@ def ExperimentPanel(scenario_name: str, scenario: Scenario, seed: int) -> None:
                       on_value=lambda v: update(metric=v))  # fmt: skip
         preview = ExperimentSpec(scenario=scenario_name, **{**form, "factor_values": []})
         try:
+            preview.check_shape()  # a crafted size must not be drawn (or allocated)
             values = ", ".join(f"{v:g}" for v in preview.values(scenario))
-        except ValueError:
+        except (ValueError, TypeError):
             values = "?"
-        levels = len(_parse_values(factor_text)) if form["factor"] else 1
-        runs = form["points"] * levels * form["replicates"]
+        try:
+            levels = len(_parse_values(factor_text)) if form["factor"] else 1
+            runs = preview.points * levels * preview.replicates if values != "?" else "?"
+        except ValueError:
+            levels, runs = "?", "?"
         solara.Text(f"{lever.replace('_', ' ')} at {values}"
                     + (f", for each of {levels} values of {form['factor']}" if form["factor"]
                        else "") + f": {runs} runs.", style={"display": "block"})  # fmt: skip

@@ -20,87 +20,30 @@ from ..batch.seeds import derive_seed
 from ..engine.model import OrgModel
 from ..scenario import (
     DEFAULT_SCENARIO,
-    Leadership,
     Scenario,
     ScenarioError,
     available_scenarios,
     load_scenario,
 )
 from ..teaching.assignments import assignments
+from ..teaching.levers import LEVERS
 
-__all__ = ["COLOR_BY", "LEVER_GROUPS", "MAX_EMPLOYEES", "Config", "Session"]
+__all__ = [
+    "COLOR_BY", "MAX_EMPLOYEES", "SESSION_BUDGET", "BudgetError", "Config",
+    "Session",
+]  # fmt: skip
 
 #: The browser runs at most this many employees (the cap is said in the UI).
 MAX_EMPLOYEES = 2_000
 MAX_REPLICATES = 10
+#: A session's memory budget, in employees x dimensions x models (the displayed run, its
+#: replicates, and twice that with A/B); about 0.8 kB each, so about 200 MB a session.
+SESSION_BUDGET = 240_000
 
-#: The levers as the dashboard groups them, each with a plain-language line.
-LEVER_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
-    (
-        "Psychological safety",
-        [
-            (
-                "psychological_safety",
-                "Failures are reported and learned from instead of punished; "
-                "people feel safe to speak up.",
-            ),
-        ],
-    ),
-    (
-        "Experimentation",
-        [
-            (
-                "experimentation",
-                "How strongly people are encouraged to try what they do not yet believe.",
-            ),
-            ("feedback", "How accurately people see whether their own experiment worked."),
-            (
-                "empowerment",
-                "Whether people may keep what they found without a manager's approval.",
-            ),
-        ],
-    ),
-    (
-        "Knowledge sharing",
-        [
-            ("knowledge_sharing", "How readily people learn from better-performing colleagues."),
-            (
-                "communities_of_practice",
-                "Chance each step of meeting someone from another team (lunch and learns, guilds).",
-            ),
-        ],
-    ),
-    (
-        "Shared vision",
-        [
-            ("socialization", "How fast people adopt the official line (the organization's code)."),
-            ("code_learning", "How fast the official line learns from the best performers."),
-        ],
-    ),
-    (
-        "Team learning",
-        [
-            (
-                "after_action_reviews",
-                "Every how many steps teams review what they tried (0: never).",
-            ),
-        ],
-    ),
-    (
-        "Development",
-        [
-            ("training", "Share of people trained each step: skill rises, at a cost."),
-            ("mentoring", "Share of people coached each step by a more skilled colleague."),
-        ],
-    ),
-    (
-        "Rewards",
-        [
-            ("recognition", "Chance a successful experiment is publicly recognized."),
-        ],
-    ),
-]
-LEVERS = [name for _, group in LEVER_GROUPS for name, _ in group]
+
+class BudgetError(ValueError):
+    """A session that would hold more models than the server's budget per session."""
+
 
 #: What nodes can be coloured by: label -> how to compute it.
 COLOR_BY = {
@@ -190,7 +133,15 @@ class Config:
         try:
             _check_link_types(data)
             config = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
-            config.check()
+            try:
+                config.check()
+            except BudgetError as exc:  # show the link with as many replicates as fit
+                asked, config.replicates = config.replicates, max(0, config.replicate_cap())
+                config.check()
+                said = (f"The link asks for {asked} replicates; this server allows "
+                        f"{config.replicates} with {config.size_said()} (its memory budget "
+                        f"per session): showing {config.replicates}.")  # fmt: skip
+                return config, said if "at most" in str(exc) else str(exc)
             return config, None
         except (ValueError, TypeError, ScenarioError) as exc:
             task = data.get("scenario")
@@ -235,7 +186,30 @@ class Config:
         for name in self.levers:
             if name not in LEVERS:
                 raise ValueError(f"unknown lever {name!r}")
-        self.scenario_for()  # validates levers' values, network and size together
+        scenario = self.scenario_for()  # validates levers' values, network and size together
+        cap = self.replicate_cap(scenario)
+        if cap < 0:
+            raise BudgetError(f"{self.size_said(scenario)}: more than the server's memory "
+                              "budget per session; use fewer employees or no A/B")  # fmt: skip
+        if int(self.replicates) > cap:
+            raise BudgetError(f"replicates {self.replicates!r}: at most {max(cap, 0)} with "
+                              f"{self.size_said(scenario)} (the server's memory budget per "
+                              "session)")  # fmt: skip
+
+    def size_said(self, scenario: Scenario | None = None) -> str:
+        """The session's size in words: employees, dimensions and A/B."""
+        scenario = scenario or self.scenario_for()
+        ab = " and A/B" if self.compare else ""
+        return (f"{scenario.organization.employees:,} employees, "
+                f"{scenario.environment.dimensions} dimensions{ab}")  # fmt: skip
+
+    def replicate_cap(self, scenario: Scenario | None = None) -> int:
+        """The most replicates this size allows: employees x dimensions x (1 + replicates)
+        x (2 with A/B) stays within SESSION_BUDGET (-1 if even the run alone does not)."""
+        scenario = scenario or self.scenario_for()
+        per_model = scenario.organization.employees * scenario.environment.dimensions
+        models = SESSION_BUDGET // (per_model * (2 if self.compare else 1))
+        return min(MAX_REPLICATES, models - 1)
 
     def overrides(self) -> dict[str, Any]:
         """Scenario overrides for the displayed run."""
@@ -581,15 +555,3 @@ def team_layout(team: np.ndarray, teams: int) -> np.ndarray:
     positions[:, 0] = centres[team, 0] + scale * np.cos(theta)
     positions[:, 1] = centres[team, 1] + scale * np.sin(theta)
     return positions
-
-
-def lever_range(name: str) -> tuple[float, float, float]:
-    """(min, max, step) of a lever's slider."""
-    if name == "after_action_reviews":
-        return 0, 20, 1
-    return 0.0, 1.0, 0.05
-
-
-def lever_default(name: str) -> float:
-    """A lever's default value."""
-    return Leadership.model_fields[name].default

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -27,15 +29,21 @@ import pandas as pd
 from ..analysis.stats import group_means
 from ..batch.sweep import Sweep, SweepCancelledError, SweepError, run_sweep
 from ..engine.metrics import METRICS
-from ..scenario import Scenario, load_scenario
+from ..scenario import Scenario, apply_overrides, load_scenario
+from .levers import LEVERS, lever_range
 
-__all__ = ["MAX_RUNS", "ExperimentSpec", "Job", "Scheduler", "scheduler"]
+__all__ = [
+    "MAX_RUNS", "MAX_WORK", "ExperimentSpec", "Job", "Scheduler", "factor_options",
+    "lever_options", "scheduler", "stop_workers_on_sigterm",
+]  # fmt: skip
 
 #: A session's sweep may have at most this many runs (points x replicates).
 MAX_RUNS = 400
 #: ... and at most this many points per factor level, and replicates per point.
 MAX_POINTS = 11
 MAX_REPLICATES = 50
+#: ... and at most this much work: runs x steps x employees (about 4 minutes of one core).
+MAX_WORK = 20_000_000
 #: Sweep workers run at this lower CPU priority: playing and drawing come first.
 NICE = 15
 
@@ -43,6 +51,35 @@ NICE = 15
 def _whole(path: str, scenario: Scenario) -> bool:
     value = scenario.get(path)
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def lever_options(scenario: Scenario) -> dict[str, tuple[float, float]]:
+    """The levers an experiment may vary, each with its allowed (low, high): an
+    assignment's open levers, else every lever over its slider's range."""
+    task = scenario.assignment
+    if task is not None:
+        return {name: tuple(bounds) for name, bounds in task.open.items()}
+    return {name: lever_range(name)[:2] for name in LEVERS}
+
+
+def factor_options(scenario: Scenario, lever: str) -> dict[str, list[Any] | tuple[float, float]]:
+    """The second factors offered beside ``lever``: path -> its listed values (an
+    assignment's ``factors``) or the (low, high) range of another lever."""
+    task = scenario.assignment
+    options: dict[str, list[Any] | tuple[float, float]] = {}
+    if task is not None:
+        options.update((path, list(values)) for path, values in task.factors.items())
+    levers = lever_options(scenario)
+    options.update((f"leadership.{name}", levers[name]) for name in levers if name != lever)
+    return options
 
 
 @dataclass
@@ -89,34 +126,85 @@ class ExperimentSpec:
         """Number of runs."""
         return self.points * max(1, len(self.factor_values) if self.factor else 1) * self.replicates
 
-    def check(self) -> Scenario:
-        """The scenario, or ValueError naming what is not allowed (open levers, caps)."""
-        scenario = self.load()
-        task = scenario.assignment
-        if task is not None:
-            if self.lever not in task.open:
-                raise ValueError(f"{self.lever} is locked in this assignment "
-                                 f"(open: {', '.join(task.open)})")  # fmt: skip
-            low, high = task.open[self.lever]
-            if not low <= self.low <= self.high <= high:
-                raise ValueError(f"{self.lever} may range over [{low:g}, {high:g}] here")
-            if self.factor and self.factor not in task.factor_choices():
-                raise ValueError(f"{self.factor} is not a factor of this assignment")
+    def check_shape(self) -> None:
+        """ValueError unless every field has its type and the server's caps hold (no
+        scenario needed: the page's preview uses it before drawing anything)."""
+        if not isinstance(self.lever, str):
+            raise ValueError(f"lever {self.lever!r}: must be a lever's name")
+        for key in ("low", "high"):
+            if not _number(getattr(self, key)):
+                raise ValueError(f"{key} {getattr(self, key)!r}: must be a number")
+        if not _count(self.points) or not 2 <= self.points <= MAX_POINTS:
+            raise ValueError(f"points {self.points!r}: 2 to {MAX_POINTS}")
+        if not _count(self.replicates) or not 1 <= self.replicates <= MAX_REPLICATES:
+            raise ValueError(f"replicates {self.replicates!r}: 1 to {MAX_REPLICATES}")
+        if not _count(self.seed) or self.seed < 0:
+            raise ValueError(f"seed {self.seed!r}: a whole number, 0 or more")
+        if self.factor is not None and not isinstance(self.factor, str):
+            raise ValueError(f"second factor {self.factor!r}: must be a scenario path")
+        if not isinstance(self.factor_values, list) or len(self.factor_values) > MAX_POINTS:
+            raise ValueError(f"{len(self.factor_values)} values of the second factor: at most "
+                             f"{MAX_POINTS}")  # fmt: skip
+        if self.metric not in METRICS:
+            raise ValueError(f"unknown metric {self.metric!r}")
         if not self.low <= self.high:
             raise ValueError(f"the range's low end {self.low:g} is above its high end "
                              f"{self.high:g}")  # fmt: skip
-        if not 2 <= self.points <= MAX_POINTS:
-            raise ValueError(f"points: 2 to {MAX_POINTS}")
-        if not 1 <= self.replicates <= MAX_REPLICATES:
-            raise ValueError(f"replicates: 1 to {MAX_REPLICATES}")
         if self.factor and not self.factor_values:
             raise ValueError(f"give the values of the second factor {self.factor}")
-        if self.metric not in METRICS:
-            raise ValueError(f"unknown metric {self.metric!r}")
         if self.runs > MAX_RUNS:
             raise ValueError(f"{self.runs} runs: at most {MAX_RUNS} per experiment on this "
                              "server; use fewer points or replicates")  # fmt: skip
+
+    def check(self) -> Scenario:
+        """The scenario, or ValueError naming what is not allowed: only the levers, ranges,
+        second factors and values the page offers, within the server's caps and budget."""
+        self.check_shape()
+        scenario = self.load()
+        task = scenario.assignment
+        levers = lever_options(scenario)
+        if self.lever not in levers:
+            where = "is locked in this assignment" if task is not None else "is not a lever"
+            raise ValueError(f"{self.lever} {where} (open: {', '.join(levers)})")
+        low, high = levers[self.lever]
+        if not low <= self.low <= self.high <= high:
+            raise ValueError(f"{self.lever} may range over [{low:g}, {high:g}] here")
+        if self.factor:
+            self._check_factor(scenario)
+        work = self.work(scenario)
+        if work > MAX_WORK:
+            raise ValueError(f"{work:,} employee-steps (runs x steps x employees): at most "
+                             f"{MAX_WORK:,} per experiment on this server; use fewer "
+                             "points or replicates")  # fmt: skip
         return scenario
+
+    def _check_factor(self, scenario: Scenario) -> None:
+        options = factor_options(scenario, self.lever)
+        if self.factor not in options:
+            where = "this assignment" if scenario.assignment is not None else "this page"
+            raise ValueError(f"second factor {self.factor}: not offered in {where} "
+                             f"(choose from {', '.join(options)})")  # fmt: skip
+        allowed = options[self.factor]
+        for value in self.factor_values:
+            if isinstance(allowed, list):
+                if value not in allowed or isinstance(value, bool) != isinstance(allowed[0], bool):
+                    raise ValueError(f"{self.factor} {value!r}: this assignment allows "
+                                     f"{', '.join(map(str, allowed))}")  # fmt: skip
+            elif not _number(value) or not allowed[0] <= value <= allowed[1]:
+                raise ValueError(f"{self.factor} {value!r}: a number from {allowed[0]:g} "
+                                 f"to {allowed[1]:g}")  # fmt: skip
+
+    def work(self, scenario: Scenario | None = None) -> int:
+        """Runs x steps x employees, summed over the second factor's levels (a level
+        may change the steps or the size)."""
+        scenario = scenario or self.load()
+        if not self.factor:
+            return self.runs * scenario.steps * scenario.organization.employees
+        data, total = scenario.model_dump(mode="json"), 0
+        for value in self.factor_values:
+            level = load_scenario(apply_overrides(data, {self.factor: value}))
+            total += level.steps * level.organization.employees
+        return total * self.points * self.replicates
 
     def command(self, scenario_file: str = "scenario.yaml", out: str = "experiment") -> str:
         """The ``orgabm sweep`` command that reproduces this experiment's numbers."""
@@ -129,11 +217,26 @@ class ExperimentSpec:
         return " ".join(parts)
 
 
-class Job:
-    """One experiment: queued, running, done, cancelled or failed."""
+class _Stop:
+    """Set when the job is cancelled or its page has closed (what ``run_sweep`` polls)."""
 
-    def __init__(self, spec: ExperimentSpec, scenario: Scenario) -> None:
-        self.spec, self.scenario = spec, scenario
+    def __init__(self, *events: threading.Event | None) -> None:
+        self.events = [e for e in events if e is not None]
+
+    def is_set(self) -> bool:
+        return any(e.is_set() for e in self.events)
+
+
+class Job:
+    """One experiment: queued, running, done, cancelled or failed.
+
+    ``client`` is who asked (the browser's address); ``closed`` is set when the asking
+    page closes or is culled, which cancels the job.
+    """
+
+    def __init__(self, spec: ExperimentSpec, scenario: Scenario, client: str | None = None,
+                 closed: threading.Event | None = None) -> None:  # fmt: skip
+        self.spec, self.scenario, self.client, self.closed = spec, scenario, client, closed
         self.sweep = Sweep.build(scenario, spec.sweep_points(scenario), reps=spec.replicates,
                                  seed=spec.seed, spec={"experiment": asdict(spec)})  # fmt: skip
         self.state = "queued"
@@ -149,16 +252,22 @@ class Job:
     def _progress(self, done: int, total: int) -> None:
         self.done, self.total = done, total
 
+    @property
+    def active(self) -> bool:
+        """Queued or running, and its page still open."""
+        return self.state in ("queued", "running") and not (self.closed and self.closed.is_set())
+
     def run(self) -> None:
         """Run the sweep (in the calling thread) with one worker process."""
-        if self.cancelled.is_set():
+        stop = _Stop(self.cancelled, self.closed)
+        if stop.is_set():
             self.state = "cancelled"
             return
         self.state = "running"
         started = time.perf_counter()
         try:
             run_sweep(self.sweep, self.folder, workers=1, progress=False, nice=NICE,
-                      on_progress=self._progress, cancel=self.cancelled)  # fmt: skip
+                      on_progress=self._progress, cancel=stop)  # fmt: skip
             from ..batch.store import Store
 
             self.runs = Store(self.folder).runs()
@@ -220,8 +329,8 @@ class Job:
 class Scheduler:
     """Runs experiments for the whole server: ``slots`` at once, the rest queued in order."""
 
-    def __init__(self, slots: int = 1) -> None:
-        self.slots = slots
+    def __init__(self, slots: int = 1, per_client: int = 1) -> None:
+        self.slots, self.per_client = slots, per_client
         self.queue: list[Job] = []
         self.running: list[Job] = []
         self.lock = threading.Condition()
@@ -229,36 +338,72 @@ class Scheduler:
         #: told True when a sweep starts and False when it ends (the dashboard's pacing)
         self.on_busy: Callable[[bool], None] | None = None
 
-    def submit(self, spec: ExperimentSpec) -> Job:
-        """Check the spec (ValueError if not allowed) and queue its job."""
-        job = Job(spec, spec.check())
+    def submit(self, spec: ExperimentSpec, client: str | None = None,
+               closed: threading.Event | None = None) -> Job:  # fmt: skip
+        """Check the spec and queue its job; ValueError if the spec is not allowed or
+        ``client`` already has an experiment queued or running (one each)."""
+        scenario = spec.check()
         with self.lock:
+            self._prune()
+            mine = [j for j in [*self.queue, *self.running] if j.client == client and j.active]
+            if client is not None and len(mine) >= self.per_client:
+                said = "one" if self.per_client == 1 else str(self.per_client)
+                raise ValueError(f"this computer ({client}) already has an experiment queued or "
+                                 f"running: {said} at a time per computer on this server; wait "
+                                 "for it to end or cancel it in its tab")  # fmt: skip
+            job = Job(spec, scenario, client, closed)
             self.queue.append(job)
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(target=self._serve, daemon=True,
                                                name="orgabm-experiments")  # fmt: skip
+                # Solara ties a thread to the session that created it: this one serves all
+                self.thread.current_context = None
                 self.thread.start()
             self.lock.notify_all()
         return job
 
+    def _prune(self) -> None:
+        """Drop queued jobs that were cancelled or whose page has gone (under the lock)."""
+        for job in self.queue:
+            if job.state == "queued" and not job.active:
+                job.cancel()
+        self.queue = [j for j in self.queue if j.state == "queued"]
+
     def position(self, job: Job) -> int | None:
         """1 for the next to start; None if it is not waiting."""
         with self.lock:
-            waiting = [j for j in self.queue if j.state == "queued"]
-            return waiting.index(job) + 1 if job in waiting else None
+            self._prune()
+            return self.queue.index(job) + 1 if job in self.queue else None
 
     def _serve(self) -> None:
         while True:
             with self.lock:
-                self.queue = [j for j in self.queue if j.state == "queued"]
+                self._prune()
                 while not self.queue or len(self.running) >= self.slots:
-                    if not self.lock.wait(timeout=30) and not self.queue and not self.running:
+                    # wake every second: a queued job's page may close without a notify
+                    if not self.lock.wait(timeout=1) and not self.queue and not self.running:
                         self.thread = None
                         return
-                    self.queue = [j for j in self.queue if j.state == "queued"]
+                    self._prune()
                 job = self.queue.pop(0)
                 self.running.append(job)
-            threading.Thread(target=self._run, args=(job,), daemon=True).start()
+            thread = threading.Thread(target=self._run, args=(job,), daemon=True,
+                                      name="orgabm-experiment")  # fmt: skip
+            thread.current_context = None
+            thread.start()
+
+    def stop_all(self, wait: float = 5.0) -> bool:
+        """Cancel every job and wait up to ``wait`` seconds for the running ones' workers
+        to be killed; True if none is left running."""
+        with self.lock:
+            jobs = [*self.queue, *self.running]
+        for job in jobs:
+            job.cancel()
+        ends = time.monotonic() + wait
+        with self.lock:
+            while self.running and time.monotonic() < ends:
+                self.lock.wait(timeout=0.05)
+            return not self.running
 
     def _run(self, job: Job) -> None:
         if self.on_busy is not None:
@@ -273,5 +418,34 @@ class Scheduler:
                 self.lock.notify_all()
 
 
-#: The server's scheduler; ORGABM_SWEEP_SLOTS sets how many sweeps run at once (default 1).
-scheduler = Scheduler(max(1, int(os.environ.get("ORGABM_SWEEP_SLOTS", "1") or 1)))
+#: The server's scheduler; ORGABM_SWEEP_SLOTS sets how many sweeps run at once (default 1),
+#: ORGABM_EXPERIMENTS_PER_CLIENT how many one address may have queued or running (default 1;
+#: more where many students share one address, e.g. a load test on loopback).
+scheduler = Scheduler(
+    max(1, int(os.environ.get("ORGABM_SWEEP_SLOTS", "1") or 1)),
+    max(1, int(os.environ.get("ORGABM_EXPERIMENTS_PER_CLIENT", "1") or 1)),
+)
+
+
+def stop_workers_on_sigterm(target: Scheduler = scheduler) -> bool:
+    """In the server's main thread: on SIGTERM, cancel ``target``'s jobs and kill their
+    workers, then hand the signal on (uvicorn's graceful shutdown). A worker busy in a
+    long run reads no more input, so closing its pipe alone would not stop it. False
+    where signals cannot be set here (not the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    previous = signal.getsignal(signal.SIGTERM)
+    if getattr(previous, "orgabm_stops_workers", False):
+        return True  # already installed (the app module is imported again on reload)
+
+    def on_sigterm(signum: int, frame: Any) -> None:
+        target.stop_all(wait=5.0)
+        if callable(previous):
+            previous(signum, frame)
+        elif previous != signal.SIG_IGN:  # the default: end the process as SIGTERM would
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.raise_signal(signal.SIGTERM)
+
+    on_sigterm.orgabm_stops_workers = True
+    signal.signal(signal.SIGTERM, on_sigterm)
+    return True

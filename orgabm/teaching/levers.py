@@ -1,0 +1,93 @@
+"""The levers a trainer or a student may move: their groups, plain explanations and ranges.
+
+The dashboard's sidebar shows them; the experiment tab offers them on a preset page.
+"""
+
+from __future__ import annotations
+
+from ..scenario import Leadership
+
+__all__ = ["LEVERS", "LEVER_GROUPS", "lever_default", "lever_range"]
+
+
+#: The levers as the dashboard groups them, each with a plain-language line.
+LEVER_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
+    (
+        "Psychological safety",
+        [
+            (
+                "psychological_safety",
+                "Failures are reported and learned from instead of punished; "
+                "people feel safe to speak up.",
+            ),
+        ],
+    ),
+    (
+        "Experimentation",
+        [
+            (
+                "experimentation",
+                "How strongly people are encouraged to try what they do not yet believe.",
+            ),
+            ("feedback", "How accurately people see whether their own experiment worked."),
+            (
+                "empowerment",
+                "Whether people may keep what they found without a manager's approval.",
+            ),
+        ],
+    ),
+    (
+        "Knowledge sharing",
+        [
+            ("knowledge_sharing", "How readily people learn from better-performing colleagues."),
+            (
+                "communities_of_practice",
+                "Chance each step of meeting someone from another team (lunch and learns, guilds).",
+            ),
+        ],
+    ),
+    (
+        "Shared vision",
+        [
+            ("socialization", "How fast people adopt the official line (the organization's code)."),
+            ("code_learning", "How fast the official line learns from the best performers."),
+        ],
+    ),
+    (
+        "Team learning",
+        [
+            (
+                "after_action_reviews",
+                "Every how many steps teams review what they tried (0: never).",
+            ),
+        ],
+    ),
+    (
+        "Development",
+        [
+            ("training", "Share of people trained each step: skill rises, at a cost."),
+            ("mentoring", "Share of people coached each step by a more skilled colleague."),
+        ],
+    ),
+    (
+        "Rewards",
+        [
+            ("recognition", "Chance a successful experiment is publicly recognized."),
+        ],
+    ),
+]
+
+
+LEVERS = [name for _, group in LEVER_GROUPS for name, _ in group]
+
+
+def lever_range(name: str) -> tuple[float, float, float]:
+    """(min, max, step) of a lever's slider."""
+    if name == "after_action_reviews":
+        return 0, 20, 1
+    return 0.0, 1.0, 0.05
+
+
+def lever_default(name: str) -> float:
+    """A lever's default value."""
+    return Leadership.model_fields[name].default
