@@ -18,6 +18,7 @@ import math
 import os
 import queue
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -34,7 +35,7 @@ from tqdm.auto import tqdm
 from ..scenario import Scenario, ScenarioError, apply_overrides, load_scenario, parse_override
 from .child import child_env, python_command
 from .seeds import derive_seed
-from .store import Store, StoreError
+from .store import Store, StoreError, StoreWriteError
 from .worker import PARENT_ENV
 
 __all__ = [
@@ -507,6 +508,9 @@ def _run_local(
             elif "exit" in answer and worker.batch is not None:
                 # the worker died mid-batch: record its uncommitted runs as failed, start another
                 reason = worker.last_error()
+                written = StoreWriteError.from_worker(store.root, reason)
+                if written is not None:  # a full disk or a read-only folder: stop the sweep
+                    raise written
                 committed, _ = store.done()
                 lost = [r for r in worker.batch[1] if r["run_id"] not in committed]
                 rows = pd.DataFrame(
@@ -614,6 +618,10 @@ def _run_dask(
     return {"failed": failed}
 
 
+def _note(message: str) -> None:
+    print(f"orgabm: {message}", file=sys.stderr, flush=True)
+
+
 def run_sweep(
     sweep: Sweep,
     out: str | Path,
@@ -625,6 +633,7 @@ def run_sweep(
     on_progress: Callable[[int, int], None] | None = None,
     cancel: threading.Event | None = None,
     nice: int = 0,
+    notify: Callable[[str], None] | None = None,
 ) -> SweepSummary:
     """Run a sweep into the folder ``out``, skipping runs already stored there.
 
@@ -632,17 +641,57 @@ def run_sweep(
     bar only on a terminal. ``on_progress(done, total)`` is called as runs finish;
     setting ``cancel`` (local backend) stops the workers and raises SweepCancelledError.
     ``nice`` lowers the local workers' CPU priority (a server's background sweeps).
+    ``notify(line)`` is told what the user should know: that another sweep holds
+    the folder (this one waits for it), or that a damaged part was set aside;
+    by default these lines go to stderr.
+
+    One sweep at a time writes into a folder; a second waits for the first and
+    then runs what is left (nothing, if the first finished). A folder that cannot
+    be written (a full disk, read-only) is a one-line SweepError saying how many
+    runs are stored; the temporary files are removed.
     """
     if backend not in ("local", "dask"):
         raise SweepError(f"--backend {backend!r}: must be local or dask")
     workers = workers or os.cpu_count() or 1
     if workers < 1:
         raise SweepError(f"--workers {workers}: must be 1 or more")
+
+    def waiting() -> None:
+        if cancel is not None and cancel.is_set():
+            raise SweepCancelledError("cancelled")
+
     store = Store(out)
     try:
-        store.open(sweep.manifest())
+        store.open(sweep.manifest(), notify=notify or _note, waiting=waiting)
     except StoreError as exc:
         raise SweepError(str(exc)) from None
+    try:
+        return _run_open(sweep, store, workers, backend, scheduler, progress, on_progress,
+                         cancel, nice)  # fmt: skip
+    except StoreWriteError as exc:
+        raise SweepError(_write_failure(store, exc, sweep.size)) from None
+    except StoreError as exc:
+        raise SweepError(str(exc)) from None
+    finally:
+        store.close()
+
+
+def _write_failure(store: Store, exc: StoreWriteError, total: int) -> str:
+    """Remove the temporary files; one line: what failed and how many runs are stored."""
+    with contextlib.suppress(OSError):
+        store.clean()
+    runs = store.consolidate_quietly()
+    hint = "free some space" if exc.full else "make the folder writable"
+    return (f"{exc}; {len(runs):,} of {total:,} runs are stored; {hint} and run the same "
+            "command again to finish")  # fmt: skip
+
+
+def _run_open(
+    sweep: Sweep, store: Store, workers: int, backend: str, scheduler: str | None,
+    progress: bool | None, on_progress, cancel, nice: int,
+) -> SweepSummary:  # fmt: skip
+    """The sweep, in a store that is open (and locked)."""
+    out = store.root
     succeeded, _ = store.done()
     todo = [run for run in sweep.runs() if run["run_id"] not in succeeded]
     if sweep.common_seeds:  # replicate by replicate: a worker's runs then share their draws

@@ -361,8 +361,25 @@ def _write(frame, out: Path) -> None:
         raise UsageError(f"--out {out}: cannot write: {exc.strerror or exc}") from None
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the sweep is, so it stops as it does on Ctrl-C."""
+
+
+def _terminate(signum, frame) -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: let the clean-up finish
+    raise _Terminated()
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
-    """``orgabm sweep``: run a sweep into a folder; exit 1 if any run failed."""
+    """``orgabm sweep``: run a sweep into a folder; exit 1 if any run failed.
+
+    Ctrl-C (exit 130) and SIGTERM (exit 143) stop the workers, keep what was
+    committed (``runs.parquet`` included) and say how many runs are stored.
+    """
+    import signal
+
     from ..batch.sweep import Sweep, design_points, grid_points, load_design, parse_vary, run_sweep
 
     if args.vary and args.design:
@@ -383,15 +400,26 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                         round_integers=args.design is not None)  # fmt: skip
     progress = False if args.quiet else None
     try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: SIGTERM keeps its handler
+        previous = None
+    try:
         summary = run_sweep(built, args.out, workers=args.workers, backend=args.backend,
                             scheduler=args.scheduler, progress=progress)  # fmt: skip
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         from ..batch.store import Store
 
-        stored = len(Store(args.out).consolidate_quietly())
-        print(f"orgabm: interrupted; {stored:,} of {built.size:,} runs are stored in {args.out}; "
+        try:  # run_sweep wrote runs.parquet before it let go of the folder
+            stored = len(Store(args.out).runs())
+        except (OSError, ValueError):
+            stored = 0
+        what, code = ("terminated", 143) if isinstance(exc, _Terminated) else ("interrupted", 130)
+        print(f"orgabm: {what}; {stored:,} of {built.size:,} runs are stored in {args.out}; "
               "run the same command again to finish", file=sys.stderr)  # fmt: skip
-        return 130
+        return code
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     print(summary.line())
     return 1 if summary.failed else 0
 
