@@ -10,15 +10,14 @@ import threading
 import urllib.error
 import urllib.request
 import warnings
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from orgabm.dashboard.assets import cdn_folder
-from orgabm.dashboard.serve import CHROMIUM_ARGS, CHROMIUM_PATH, harden_routes, running_server
+from orgabm.dashboard.serve import harden_routes, running_server
 from orgabm.scenario import scenario_dirs
 
 RENDERED = """() => {
@@ -56,16 +55,6 @@ def server(tmp_path_factory):
             yield url, log
     finally:
         path.unlink()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM_PATH).exists():
-        pytest.fail(f"Chromium is missing at {CHROMIUM_PATH}: ./dev.sh test installs it")
-    with sync_playwright() as play:
-        browser = play.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def status(url: str, method: str = "GET") -> int:

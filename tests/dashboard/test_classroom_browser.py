@@ -12,26 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
-
-from orgabm.dashboard.serve import CHROMIUM_ARGS, CHROMIUM_PATH, running_server
+from playwright.sync_api import Page, expect
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    log = tmp_path_factory.mktemp("classroom") / "server.log"
-    with running_server(log=log) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM_PATH).exists():
-        pytest.fail(f"Chromium is missing at {CHROMIUM_PATH}: ./dev.sh test installs it")
-    with sync_playwright() as play:
-        browser = play.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def url(server) -> str:
+    return server[0]
 
 
 def open_assignment(browser, url: str, name: str) -> Page:
@@ -48,8 +34,8 @@ def set_slider(page: Page, name: str, presses: list[str]) -> None:
         page.keyboard.press(key)
 
 
-def test_an_assignment_opens_by_url_with_its_instructions_and_locked_levers(server, browser):
-    page = open_assignment(browser, server, "reviews_and_safety")
+def test_an_assignment_opens_by_url_with_its_instructions_and_locked_levers(url, browser):
+    page = open_assignment(browser, url, "reviews_and_safety")
     title = page.locator(".v-card__title", has_text="After-action reviews, with and")
     expect(title).to_be_visible()
     expect(page.get_by_text("What would you tell a leader", exact=False)).to_be_visible()
@@ -71,17 +57,17 @@ def test_an_assignment_opens_by_url_with_its_instructions_and_locked_levers(serv
     page.context.close()
 
 
-def test_an_unknown_assignment_falls_back_with_a_notice(server, browser):
+def test_an_unknown_assignment_falls_back_with_a_notice(url, browser):
     page = browser.new_context().new_page()
-    page.goto(f"{server}/?assignment=nope")
+    page.goto(f"{url}/?assignment=nope")
     expect(page.get_by_text("There is no assignment 'nope'", exact=False)).to_be_visible(
         timeout=90_000
     )
     page.context.close()
 
 
-def test_an_experiment_runs_plots_downloads_and_matches_the_cli(server, browser, tmp_path):
-    page = open_assignment(browser, server, "exploration_exploitation")
+def test_an_experiment_runs_plots_downloads_and_matches_the_cli(url, browser, tmp_path):
+    page = open_assignment(browser, url, "exploration_exploitation")
     page.get_by_role("tab", name="Experiment").click()
     set_slider(page, "Points", ["Home", "ArrowRight"])  # 3 points
     set_slider(page, "Replicates per point", ["Home", "ArrowRight", "ArrowRight"])  # 3

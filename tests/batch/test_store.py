@@ -260,7 +260,7 @@ def test_a_full_disk_is_one_line_and_cleaned_up_tmpfs(tmp_path: Path, reference:
 def test_a_full_disk_is_one_line_and_cleaned_up_simulated(
     tmp_path: Path, reference: Path, capsys, monkeypatch
 ):
-    """Every Parquet write fails with ENOSPC once 3 parts are stored (tests/fault_models.py)."""
+    """Every Parquet write fails with ENOSPC once 3 parts are stored (batch/fault_models.py)."""
     folder = tmp_path / "s"
     monkeypatch.setenv("ORGABM_TEST_FULL_AT", "3")
     capsys.readouterr()

@@ -217,7 +217,7 @@ def test_the_queue_runs_one_at_a_time_in_order_and_cancel_stops_a_sweep():
 def test_each_assignment_has_a_teachers_note_with_the_command_that_made_it():
     from orgabm.teaching.notes import spec_for
 
-    notes = Path(__file__).resolve().parent.parent / "docs" / "teaching"
+    notes = Path(__file__).resolve().parents[2] / "docs" / "teaching"
     for name in assignments():
         stem = name.split("/")[1]
         text = (notes / f"{stem}.md").read_text()

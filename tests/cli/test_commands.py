@@ -266,7 +266,7 @@ def test_model_help_says_it_runs_the_code(capsys):
         main(["sweep", "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert "running its code with your permissions" in out
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert "runs the\n  module's code with your permissions" in readme
 
 

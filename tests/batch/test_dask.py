@@ -91,7 +91,7 @@ def test_certificates_with_a_tcp_scheduler_are_refused(tls_files):
 
 
 def test_the_readme_says_how_to_start_a_tls_cluster():
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     for var in DASK_TLS_FILES:
         assert var in readme
     assert "tls://" in readme and "distributed.security.Security" in readme

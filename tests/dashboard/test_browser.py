@@ -8,10 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
-import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from orgabm.dashboard.serve import CHROMIUM_ARGS, CHROMIUM_PATH, running_server
 from orgabm.dashboard.session import Config
 
 RENDERED = """(i) => {
@@ -23,23 +21,6 @@ RENDERED = """(i) => {
 AT_LEAST = """(i) => [...document.querySelectorAll('span, div')].some(
   (el) => el.childElementCount === 0 && /^Step: \\d+$/.test(el.textContent)
     && Number(el.textContent.slice(6)) >= i)"""
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    log = tmp_path_factory.mktemp("dashboard") / "server.log"
-    with running_server(log=log) as url:
-        yield url, log
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM_PATH).exists():
-        pytest.fail(f"Chromium is missing at {CHROMIUM_PATH}: ./dev.sh test installs it")
-    with sync_playwright() as play:
-        browser = play.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def open_page(browser, url: str, config: Config | None = None, **context) -> Page:

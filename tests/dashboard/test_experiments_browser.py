@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from orgabm.dashboard.serve import CHROMIUM_ARGS, CHROMIUM_PATH, serving
+from orgabm.dashboard.serve import serving
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
@@ -64,16 +64,6 @@ def server(tmp_path_factory):
             os.environ.pop("SOLARA_KERNEL_CULL_TIMEOUT")
         else:
             os.environ["SOLARA_KERNEL_CULL_TIMEOUT"] = saved
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM_PATH).exists():
-        pytest.fail(f"Chromium is missing at {CHROMIUM_PATH}: ./dev.sh test installs it")
-    with sync_playwright() as play:
-        browser = play.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def experiment_tab(browser, url: str, query: str = "") -> Page:

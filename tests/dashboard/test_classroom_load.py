@@ -8,7 +8,7 @@ import pytest
 
 from orgabm.dashboard.serve import CHROMIUM_PATH, serving
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
 from bench_classroom import run
 

@@ -1,0 +1,49 @@
+"""Shared fixtures: one headless Chromium for every browser test, and the suite's markers.
+
+Debian's Chromium drives the dashboard (Playwright's own browser download needs the
+internet); ``./dev.sh test`` installs it. Tests that use the ``browser`` fixture are
+marked ``browser``; the 30-student class is ``load``; statistical tests over many runs
+are ``slow``. ``-m "not browser and not load and not slow"`` runs the quick part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the whole session (each test opens its own context)."""
+    from playwright.sync_api import sync_playwright
+
+    from orgabm.dashboard.serve import CHROMIUM_ARGS, CHROMIUM_PATH
+
+    if not Path(CHROMIUM_PATH).exists():
+        pytest.fail(f"Chromium is missing at {CHROMIUM_PATH}: ./dev.sh test installs it")
+    with sync_playwright() as play:
+        chromium = play.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A dashboard server on a free loopback port for a test module: (url, its log)."""
+    from orgabm.dashboard.serve import running_server
+
+    log = tmp_path_factory.mktemp("dashboard") / "server.log"
+    with running_server(log=log) as url:
+        yield url, log
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark browser tests by the fixture they use, and the class load test by its module."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+        if item.path.name == "test_classroom_load.py":
+            item.add_marker(pytest.mark.load)

@@ -1,0 +1,107 @@
+"""Experimentation and the climate's answer: trials, feedback, punishment, recognition,
+the leader's example."""
+
+import numpy as np
+from effects import BASE, MARCH_LIKE, REPS, compare, mean, nk_effect, runs
+
+from orgabm import OrgModel, load_scenario
+from orgabm.batch.seeds import derive_seed
+
+
+def test_experimentation_raises_diversity_and_long_run_knowledge():
+    out = compare("leadership.experimentation", 0.0, 0.3, ["diversity", "knowledge"],
+                  MARCH_LIKE, first=30)  # fmt: skip
+    assert out["diversity"][0] == 0.0  # a conformist organization loses all variety
+    assert out["diversity"][1] > 0.0  # experiments keep bringing some back
+    assert out["knowledge"][1] > out["knowledge"][0] + 0.05
+
+
+def test_too_much_experimentation_costs_short_run_performance():
+    models = {e: runs({**MARCH_LIKE, "leadership.experimentation": e}) for e in (0.3, 1.0)}
+    gap = {e: mean(m, "knowledge", 30) - mean(m, "performance", 30) for e, m in models.items()}
+    # each trial is acted out: the more one tries, the further performance falls below knowledge
+    assert gap[1.0] > gap[0.3] + 0.005
+    assert mean(models[1.0], "performance", 30) < mean(models[1.0], "knowledge", 30)
+
+
+def test_feedback_accuracy_helps_experimenters_learn():
+    alone = {"leadership.knowledge_sharing": 0.0, "leadership.after_action_reviews": 0,
+             "environment.tacit": 1.0, "leadership.experimentation": 1.0}  # fmt: skip
+    out = compare("leadership.feedback", 0.5, 1.0, ["knowledge"], alone)
+    assert out["knowledge"][1] > out["knowledge"][0] + 0.05
+
+
+def test_empowered_employees_keep_findings_the_code_contradicts():
+    kept = {}
+    for empowerment in (0.0, 1.0):
+        cfg = load_scenario(BASE, {**MARCH_LIKE, "leadership.empowerment": empowerment})
+        contradicting = 0
+        for r in range(REPS):
+            model = OrgModel(cfg, rng=derive_seed(5, r))
+            for _ in range(30):
+                code_before = model.code.copy()
+                before = model.beliefs.copy()
+                model.step()
+                changed = model.beliefs != before
+                contradicting += int((changed & (model.beliefs == -code_before)).sum())
+        kept[empowerment] = contradicting
+    assert kept[1.0] > 1.5 * kept[0.0] + 10
+
+
+def test_exploration_pays_more_on_interdependent_tasks():
+    def benefit(k: int) -> float:
+        return nk_effect(k, "leadership.experimentation", 0.0, 0.5, "performance", 4)
+
+    assert benefit(4) > benefit(0) + 0.015
+
+
+def test_safety_raises_experiments_reported_failures_and_knowledge():
+    metrics = ["experiments", "reported_failures", "knowledge", "punishments"]
+    out = compare("leadership.psychological_safety", 0.1, 0.9, metrics)
+    assert out["experiments"][1] > 1.3 * out["experiments"][0]
+    assert out["reported_failures"][1] > 10 * out["reported_failures"][0]
+    assert out["knowledge"][1] > out["knowledge"][0] + 0.05
+    assert out["punishments"][1] < out["punishments"][0] / 2
+
+
+def test_punishment_lowers_risk_tolerance_and_safety():
+    no_drift = {"calibration.climate_rate": 0.0}  # only punishment moves them
+    out = compare("leadership.psychological_safety", 1.0, 0.0,
+                  ["risk_tolerance", "safety", "punishments"], no_drift, first=60)  # fmt: skip
+    assert out["punishments"][0] == 0.0 and out["punishments"][1] > 0
+    assert out["risk_tolerance"][1] < out["risk_tolerance"][0] - 0.02
+    assert out["safety"][1] < out["safety"][0] - 0.05
+
+
+def test_safety_matters_more_on_rugged_tasks():
+    def effect(k: int) -> float:
+        return nk_effect(k, "leadership.psychological_safety", 0.1, 0.9, "knowledge", 3)
+
+    assert effect(8) > effect(0) + 0.1
+
+
+def test_recognition_raises_risk_tolerance_and_experiments_at_a_cost():
+    no_drift = {"calibration.climate_rate": 0.0}
+    out = compare("leadership.recognition", 0.0, 1.0,
+                  ["risk_tolerance", "experiments", "cost"], no_drift)  # fmt: skip
+    assert out["risk_tolerance"][1] > out["risk_tolerance"][0] + 0.02
+    assert out["experiments"][1] > out["experiments"][0] * 1.05
+    assert out["cost"][1] > out["cost"][0]
+
+
+def test_a_leader_who_experiments_raises_the_teams_risk_tolerance():
+    base = {"calibration.climate_rate": 0.0, "leadership.psychological_safety": 1.0,
+            "leadership.experimentation": 0.5}  # fmt: skip
+    out = compare("calibration.leader_example", 0.0, 0.2, ["risk_tolerance"], base, first=30)
+    assert out["risk_tolerance"][1] > out["risk_tolerance"][0] + 0.02
+
+
+def test_one_safe_team_learns_faster_than_its_unsafe_neighbours():
+    cfg = load_scenario("one_safe_team", {"steps": 60})
+    gaps = []
+    for r in range(REPS):
+        teams = OrgModel(cfg, rng=derive_seed(6, r)).run().team_frame()
+        late = teams[teams.step > 20]
+        by = late.groupby(late.team == 0)["knowledge"].mean()
+        gaps.append(by[True] - by[False])
+    assert np.mean(gaps) > 0.08
