@@ -1,4 +1,4 @@
-"""The code base passes ruff's lint and format checks."""
+"""The code base passes ruff's lint and format checks and mypy, and keeps its habits."""
 
 import subprocess
 import sys
@@ -21,3 +21,30 @@ def test_ruff_lint_is_clean():
 def test_ruff_format_is_clean():
     proc = ruff("format", "--check", ".")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_mypy_finds_no_errors_in_the_package():
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental"], cwd=ROOT, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr
+
+
+def test_no_module_over_450_lines_without_a_reason():
+    """A long module says at its top why it stays whole (``# long: ...``)."""
+    long = []
+    for path in sorted((ROOT / "orgabm").rglob("*.py")):
+        lines = path.read_text().splitlines()
+        if len(lines) > 450 and not any(line.startswith("# long: ") for line in lines[:12]):
+            long.append(f"{path.relative_to(ROOT)} ({len(lines)} lines)")
+    assert long == []
+
+
+def test_the_version_is_written_in_one_place():
+    from orgabm import __version__
+
+    citation = (ROOT / "CITATION.cff").read_text()
+    assert f"\nversion: {__version__}\n" in citation
+    assert f"## {__version__}" in (ROOT / "CHANGELOG.md").read_text()
+    assert 'dynamic = ["version"]' in (ROOT / "pyproject.toml").read_text()
