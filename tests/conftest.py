@@ -47,3 +47,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
         if item.path.name == "test_classroom_load.py":
             item.add_marker(pytest.mark.load)
+
+
+def slower_than(work: Any, reference: Any, repeats: int = 3) -> float:
+    """How many times longer ``work()`` takes than ``reference()``, each the best of
+    ``repeats`` runs in this process: a timing check as a ratio, so a slow or busy machine
+    does not fail it. (Absolute times belong in benchmarks/.)"""
+    import time
+
+    def best(fn: Any) -> float:
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    return best(work) / max(best(reference), 1e-6)
