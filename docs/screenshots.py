@@ -10,8 +10,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from orgabm.dashboard.links import Config
 from orgabm.dashboard.serve import CHROMIUM_ARGS, CHROMIUM_PATH, running_server
-from orgabm.dashboard.session import Config
 
 OUT = Path(__file__).resolve().parent / "img"
 RENDERED = """(i) => {

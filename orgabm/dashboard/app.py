@@ -19,16 +19,11 @@ from ..teaching.experiments import scheduler, stop_workers_on_sigterm
 from ..teaching.levers import LEVER_GROUPS, lever_range
 from .assets import ensure_offline_assets
 from .classroom import AssignmentPanel, ExperimentPanel
+from .links import COLOR_BY, MAX_EMPLOYEES, MAX_REPLICATES, Config
 from .memory import keep_releasing
 from .pacing import pacer
 from .serve import harden_routes
-from .session import (
-    COLOR_BY,
-    MAX_EMPLOYEES,
-    MAX_REPLICATES,
-    Config,
-    Session,
-)
+from .session import Session
 from .views import belief_strip, history_spec, network_spec, series_spec, team_spec
 from .widgets import VegaView, split
 

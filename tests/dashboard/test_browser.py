@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 from playwright.sync_api import Page, expect
 
-from orgabm.dashboard.session import Config
+from orgabm.dashboard.links import Config
 
 RENDERED = """(i) => {
   const views = [...document.querySelectorAll('[data-rendered]')];

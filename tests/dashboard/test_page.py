@@ -24,8 +24,9 @@ from orgabm.dashboard.assets import (
     missing_assets,
 )
 from orgabm.dashboard.classroom import ExperimentPanel, markdown_html
+from orgabm.dashboard.links import MAX_EMPLOYEES, BudgetError, Config
 from orgabm.dashboard.serve import is_loopback, server_env
-from orgabm.dashboard.session import MAX_EMPLOYEES, BudgetError, Config, Session, team_layout
+from orgabm.dashboard.session import Session, team_layout
 from orgabm.dashboard.views import network_spec, series_spec
 from orgabm.dashboard.widgets import VegaView, split
 from orgabm.scenario import load_scenario

@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from orgabm.dashboard.session import Config, Session
+from orgabm.dashboard.links import Config
+from orgabm.dashboard.session import Session
 from orgabm.scenario import ScenarioError, load_scenario
 from orgabm.teaching.assignments import assignments
 from orgabm.teaching.experiments import MAX_RUNS, MAX_WORK, ExperimentSpec, Scheduler
