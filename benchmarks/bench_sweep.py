@@ -20,7 +20,8 @@ import sys
 import tempfile
 import time
 
-from orgabm.batch.sweep import Sweep, grid_points, run_sweep
+from orgabm.batch.designs import grid_points
+from orgabm.batch.sweep import Sweep, run_sweep
 from orgabm.validation.suite import P1_GRID, P2_GRID
 
 

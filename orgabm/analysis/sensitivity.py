@@ -20,7 +20,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..batch.sweep import Sweep, SweepError, run_sweep
+from ..batch.errors import SweepError
+from ..batch.sweep import Sweep, run_sweep
 from ..engine.metrics import METRICS
 from ..scenario import Scenario, load_scenario
 from ..scenario.errors import ParameterError

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..analysis.report import ReportError
-from ..batch.sweep import SweepError
+from ..batch.errors import SweepError
 from ..scenario import (
     DEFAULT_SCENARIO,
     ScenarioError,
@@ -380,7 +380,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """
     import signal
 
-    from ..batch.sweep import Sweep, design_points, grid_points, load_design, parse_vary, run_sweep
+    from ..batch.designs import design_points, grid_points, load_design, parse_vary
+    from ..batch.sweep import Sweep, run_sweep
 
     if args.vary and args.design:
         raise UsageError("give the points with --vary or with --design, not both")

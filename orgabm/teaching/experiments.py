@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.stats import group_means
-from ..batch.sweep import Sweep, SweepCancelledError, SweepError, run_sweep
+from ..batch.errors import SweepCancelledError, SweepError
+from ..batch.sweep import Sweep, run_sweep
 from ..engine.metrics import METRICS
 from ..scenario import Scenario, apply_overrides, load_scenario
 from .levers import LEVERS, lever_range

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from orgabm.analysis.report import point_table
-from orgabm.batch.sweep import Sweep, grid_points, run_sweep
+from orgabm.batch.designs import grid_points
+from orgabm.batch.sweep import Sweep, run_sweep
 from orgabm.cli import main
 
 

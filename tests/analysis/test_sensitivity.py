@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from orgabm.analysis.sensitivity import parse_param, run_sensitivity
-from orgabm.batch.sweep import SweepError
+from orgabm.batch.errors import SweepError
 from orgabm.cli import main
 
 PARAMS = [("leadership.socialization", 0.1, 0.9), ("workforce.skill.mean", 0.3, 0.7)]

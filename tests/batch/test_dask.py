@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from orgabm.batch.sweep import DASK_TLS_FILES, SweepError, dask_security
+from orgabm.batch.dask import DASK_TLS_FILES, dask_security
+from orgabm.batch.errors import SweepError
 from orgabm.cli import main
 
 pytest.importorskip("distributed")

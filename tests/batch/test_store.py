@@ -15,8 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from orgabm.batch.designs import grid_points
+from orgabm.batch.errors import SweepCancelledError
 from orgabm.batch.store import Store
-from orgabm.batch.sweep import Sweep, SweepCancelledError, grid_points, run_sweep
+from orgabm.batch.sweep import Sweep, run_sweep
 from orgabm.cli import main
 
 TOTAL = 24

@@ -12,17 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from orgabm.batch.designs import Design, design_points, grid_points, parse_vary
+from orgabm.batch.errors import SweepError
 from orgabm.batch.store import Store, load_results
-from orgabm.batch.sweep import (
-    Design,
-    Sweep,
-    SweepError,
-    design_points,
-    grid_points,
-    parse_vary,
-    run_sweep,
-    sweep,
-)
+from orgabm.batch.sweep import Sweep, run_sweep, sweep
 from orgabm.cli import main
 
 HERE = Path(__file__).resolve().parent
