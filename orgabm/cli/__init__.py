@@ -1,5 +1,5 @@
 """The ``orgabm`` command: the top layer, translating flags into library calls and back."""
 
-from .commands import main
+from .entry import main
 
 __all__ = ["main"]

@@ -1,18 +1,18 @@
-"""The ``orgabm`` command line: run, validate, scenarios.
-
-Every input error ends in one line on stderr and exit code 2, never a traceback.
-"""
+"""The ``orgabm`` subcommands: run, validate, scenarios, sweep, report, sensitivity,
+dashboard and validate-suite, each translating its flags into library calls and the
+results into lines on the terminal (the flags are in :mod:`.parser`)."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
+from typing import NoReturn
 
-from ..analysis.report import ReportError
-from ..batch.errors import SweepError
+import pandas as pd
+
+from ..batch.replicates import Runs
 from ..scenario import (
     DEFAULT_SCENARIO,
     ScenarioError,
@@ -21,248 +21,18 @@ from ..scenario import (
     parse_override,
     read_yaml,
 )
-from ..scenario.errors import ParameterError
+from .parser import UsageError
 
-EXIT_USAGE = 2
-
-
-#: Library parameters -> the flags that set them, for errors in the caller's words.
-FLAGS = {
-    "reps": "--reps", "seed": "--seed", "steps": "--steps", "workers": "--workers",
-    "backend": "--backend", "scheduler": "--scheduler", "out": "--out", "x": "--x",
-    "ys": "--y", "metrics": "--y", "method": "--method", "samples": "--samples",
-    "params": "--param", "vary": "--vary", "design": "--design", "sets": "--set",
-}  # fmt: skip
-
-
-class UsageError(Exception):
-    """Bad command-line input; the message is one line."""
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but errors are one line and exit 2."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{message} (see '{self.prog} --help')")
-
-
-def _count(name: str, minimum: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{name} {text!r}: must be a whole number, {minimum} or more"
-            ) from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{name} {value}: must be {minimum} or more")
-        return value
-
-    return parse
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for every subcommand."""
-    parser = _Parser(
-        prog="orgabm",
-        description="Agent-based simulator of organizational learning.",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    sub.required = True
-
-    run = sub.add_parser(
-        "run",
-        help="run a scenario and print a summary table",
-        description=f"Run a scenario (default: {DEFAULT_SCENARIO}) and print a summary table.",
-    )
-    run.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, help="name or YAML file")
-    run.add_argument("--steps", type=_count("--steps", 0), help="steps to run (at most)")
-    run.add_argument("--seed", type=_count("--seed", 0), default=0, help="base seed (default 0)")
-    run.add_argument("--reps", type=_count("--reps", 1), default=1, help="replicates (default 1)")
-    run.add_argument(
-        "--set",
-        dest="sets",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="override a setting, e.g. --set leadership.socialization=0.5 (repeatable)",
-    )
-    run.add_argument(
-        "--out", type=Path, help="write every run and step to FILE (.parquet, or .csv)"
-    )
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
-
-    val = sub.add_parser("validate", help="check a scenario file", description="Check a scenario.")
-    val.add_argument("scenario", help="name or YAML file")
-    val.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUE")
-
-    sub.add_parser("scenarios", help="list the named scenarios", description="List scenarios.")
-
-    sw = sub.add_parser(
-        "sweep",
-        help="run a parameter sweep with replicates into a resumable results folder",
-        description="Run a sweep: every combination of the --vary values (or a --design "
-        "file's points), --reps replicates each. Results stream into --out as Parquet; "
-        "running the same command again skips the runs already stored.",
-    )
-    sw.add_argument("scenario", help="name or YAML file")
-    sw.add_argument(
-        "--vary",
-        action="append",
-        default=[],
-        metavar="PATH=SPEC",
-        help="a list a,b,c or a range start:stop:count (repeatable: a full grid)",
-    )
-    sw.add_argument(
-        "--design",
-        type=Path,
-        metavar="FILE",
-        help="a YAML design: a grid, or a Latin hypercube (lhs) or Sobol sample",
-    )
-    sw.add_argument(
-        "--reps", type=_count("--reps", 1), default=1, help="replicates per point (default 1)"
-    )
-    sw.add_argument("--seed", type=_count("--seed", 0), default=0, help="base seed (default 0)")
-    sw.add_argument("--steps", type=_count("--steps", 0), help="steps to run (at most)")
-    sw.add_argument(
-        "--set",
-        dest="sets",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="change the scenario for every run",
-    )
-    sw.add_argument("--workers", type=_count("--workers", 1), help="processes (default: CPUs)")
-    sw.add_argument("--backend", choices=["local", "dask"], default="local")
-    sw.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="a Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)",
-    )
-    sw.add_argument(
-        "--model",
-        metavar="MODULE:CLASS",
-        help="a subclass of orgabm.OrgModel to run instead; this imports MODULE, running "
-        "its code with your permissions: name only code you trust",
-    )
-    sw.add_argument("--out", type=Path, required=True, metavar="DIR", help="results folder")
-    sw.add_argument("--quiet", action="store_true", help="no progress bar")
-
-    rep = sub.add_parser(
-        "report",
-        help="write an HTML report (CIs, plots, heatmaps, envelopes) of a sweep",
-        description="Write a self-contained HTML report of a sweep's results, "
-        "with its plots as PNG files and its table as CSV beside it.",
-    )
-    rep.add_argument("folder", type=Path, help="a sweep's --out folder")
-    rep.add_argument("--x", metavar="PATH", help="the varied path on the x axis (default: first)")
-    rep.add_argument("--y", nargs="+", metavar="METRIC", help="metrics (default: knowledge ones)")
-    rep.add_argument("--out", type=Path, metavar="FILE", help="default: FOLDER/report.html")
-
-    dash = sub.add_parser(
-        "dashboard",
-        help="start the dashboard (a local web page; works with no internet)",
-        description="Start the Solara dashboard. It binds to 127.0.0.1 (this machine only) "
-        "unless --host says otherwise.",
-    )
-    dash.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to listen on (default 127.0.0.1; 0.0.0.0: every interface)",
-    )
-    dash.add_argument("--port", type=_count("--port", 1), default=8765, help="default 8765")
-    dash.add_argument("--dev", action="store_true", help="reload when the code changes")
-
-    suite = sub.add_parser(
-        "validate-suite",
-        help="reproduce the published models; writes docs/validation.md",
-        description="Run every experiment of scenarios/validation/ (March 1991, Lazer and "
-        "Friedman 2007, Fang et al. 2010, Miller et al. 2006) as sweeps and write "
-        "validation.md with its plots. About 15 minutes on 2 cores; --quick: a few.",
-    )
-    from ..validation.suite import add_arguments
-
-    add_arguments(suite)
-
-    sens = sub.add_parser(
-        "sensitivity",
-        help="global sensitivity analysis (SALib): Morris or Sobol",
-        description="Sample the --param ranges with SALib, run every sample --reps times "
-        "(a sweep), and print each parameter's index with its 95% CI; writes CSV, "
-        "Markdown and a plot to --out.",
-    )
-    sens.add_argument("scenario", help="name or YAML file")
-    sens.add_argument("--method", choices=["morris", "sobol"], required=True)
-    sens.add_argument(
-        "--param",
-        action="append",
-        default=[],
-        metavar="PATH=LOW:HIGH",
-        help="a range to sample (repeatable)",
-    )
-    sens.add_argument(
-        "--samples",
-        type=_count("--samples", 2),
-        default=16,
-        help="SALib's N: Morris trajectories, or Sobol's base sample (a power of 2)",
-    )
-    sens.add_argument("--reps", type=_count("--reps", 1), default=5, help="replicates per sample")
-    sens.add_argument("--seed", type=_count("--seed", 0), default=0)
-    sens.add_argument("--steps", type=_count("--steps", 1), help="steps to run (at most)")
-    sens.add_argument(
-        "--y", nargs="+", metavar="METRIC", default=["code_knowledge", "knowledge", "performance"]
-    )
-    sens.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUE")
-    sens.add_argument("--workers", type=_count("--workers", 1))
-    sens.add_argument("--out", type=Path, metavar="DIR", help="default: sensitivity-METHOD")
-    sens.add_argument("--quiet", action="store_true", help="no progress bar")
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``orgabm`` command."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-        commands = {
-            "run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios,
-            "sweep": cmd_sweep, "report": cmd_report, "sensitivity": cmd_sensitivity,
-            "dashboard": cmd_dashboard, "validate-suite": cmd_validate_suite,
-        }  # fmt: skip
-        _check_links(args)
-        return commands[args.command](args)
-    except ParameterError as exc:  # the library's parameter, said as this command's flag
-        print(f"orgabm: error: {exc.in_words(FLAGS)}", file=sys.stderr)
-        return EXIT_USAGE
-    except (UsageError, ScenarioError, SweepError, ReportError) as exc:
-        print(f"orgabm: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except OSError as exc:  # a file or folder the command could not use
-        where = f"{exc.filename}: " if exc.filename is not None else ""
-        print(f"orgabm: error: {where}{exc.strerror or exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except MemoryError:
-        print("orgabm: error: out of memory: choose fewer employees, dimensions or steps",
-              file=sys.stderr)  # fmt: skip
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("orgabm: interrupted", file=sys.stderr)
-        return 130
-
-
-#: Path arguments, by dest, as the user names them (a scenario is checked where it is read).
-PATH_ARGUMENTS = {"out": "--out", "design": "--design", "folder": "folder"}
-
-
-def _check_links(args: argparse.Namespace) -> None:
-    """Refuse a path argument that is a symbolic link to nothing: creating a folder or
-    a file there fails with a bare "File exists" or "No such file"."""
-    for dest, name in PATH_ARGUMENTS.items():
-        value = getattr(args, dest, None)
-        if value is not None and Path(value).is_symlink() and not Path(value).exists():
-            target = os.readlink(value)
-            raise UsageError(f"{name} {value}: a symbolic link to {target}, which does not "
-                             "exist (remove the link or give another path)")  # fmt: skip
+__all__ = [
+    "cmd_dashboard",
+    "cmd_report",
+    "cmd_run",
+    "cmd_scenarios",
+    "cmd_sensitivity",
+    "cmd_sweep",
+    "cmd_validate",
+    "cmd_validate_suite",
+]
 
 
 def _overrides(sets: list[str]) -> dict[str, object]:
@@ -304,7 +74,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _header(ref: str, result) -> str:
+def _header(ref: str, result: Runs) -> str:
     cfg = result.scenario
     org = cfg.organization
     runs = result.runs
@@ -322,7 +92,7 @@ def _header(ref: str, result) -> str:
     return "\n".join(lines)
 
 
-def _table(summary) -> str:
+def _table(summary: pd.DataFrame) -> str:
     def fmt(x: float) -> str:
         return "" if x != x else f"{x:+.3f}"  # NaN -> blank
 
@@ -343,7 +113,7 @@ def _table(summary) -> str:
     return "\n".join(out)
 
 
-def _team_line(result, most: int = 12) -> str:
+def _team_line(result: Runs, most: int = 12) -> str:
     """Final knowledge of each team, averaged over runs (the first ``most`` teams)."""
     by_team = result.teams.groupby("team")["knowledge"].mean()
     shown = " ".join(f"{team}:{value:+.2f}" for team, value in by_team.iloc[:most].items())
@@ -351,7 +121,7 @@ def _team_line(result, most: int = 12) -> str:
     return f"final knowledge by team (mean over runs): {shown}{more}"
 
 
-def _write(frame, out: Path) -> None:
+def _write(frame: pd.DataFrame, out: Path) -> None:
     try:
         if out.suffix.lower() == ".csv":
             frame.to_csv(out, index=False)
@@ -365,7 +135,7 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the sweep is, so it stops as it does on Ctrl-C."""
 
 
-def _terminate(signum, frame) -> None:
+def _terminate(signum: int, frame: FrameType | None) -> NoReturn:
     import signal
 
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: let the clean-up finish
@@ -524,7 +294,3 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         default = " (default)" if name == DEFAULT_SCENARIO else ""
         print(f"{name.ljust(width)}  {first}{default}")
     return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
