@@ -7,7 +7,6 @@ Served by ``solara run app.py`` (the repository's app.py imports this) or
 from __future__ import annotations
 
 import threading
-import time
 
 import solara
 import solara.lab
@@ -22,6 +21,7 @@ from .classroom import AssignmentPanel, ExperimentPanel
 from .links import COLOR_BY, MAX_EMPLOYEES, MAX_REPLICATES, Config
 from .memory import keep_releasing
 from .pacing import pacer
+from .player import SPEEDS, Player
 from .serve import harden_routes
 from .session import Session
 from .views import belief_strip, history_spec, network_spec, series_spec, team_spec
@@ -53,8 +53,6 @@ def limit_culling(seconds: float = CULL_SECONDS) -> float:
 
 limit_culling()
 stop_workers_on_sigterm()  # the server's SIGTERM kills its sweep workers
-
-SPEEDS = {"slow": 0.8, "normal": 0.3, "fast": 0.05}
 
 
 def _descriptions() -> dict[str, str]:
@@ -182,24 +180,16 @@ def Stage(session: Session, lock: threading.Lock, tick: solara.Reactive, config:
     It alone re-renders at each step (the sidebar does not).
     """
     tick.value  # re-render on every step and every lever change  # noqa: B018
-    selected, set_selected = solara.use_state(None)
+    nobody: int | None = None  # the employee the inspector shows: a row, or none yet
+    selected, set_selected = solara.use_state(nobody)
     link, set_link = solara.use_state("")
-    # One player thread for as long as the page shows the stage. It and the buttons share
-    # one dict for the stage's whole life (a button's handler may be a render behind), and
-    # the thread steps whichever session the dict holds now.
-    control = solara.use_memo(
-        lambda: {"playing": False, "speed": "normal", "drawn": -1, "alive": True,
-                 "session": session, "drawn_changed": threading.Condition()},
-        dependencies=[],
-    )  # fmt: skip
-    if control["session"] is not session:  # a reset: the new session starts paused
-        control.update(session=session, playing=False, drawn=-1)
-    with control["drawn_changed"]:
-        control["drawn"] = session.time  # this render shows this step
-        control["drawn_changed"].notify_all()
+    # One player thread for as long as the page shows the stage; it steps whichever
+    # session the player holds now.
+    control = solara.use_memo(lambda: Player(session), dependencies=[])
+    control.show(session)  # this render shows this step
 
     def advance(steps: int = 1) -> None:
-        current = control["session"]
+        current = control.session
         with lock:
             scripted = current.scripted_changes
             current.step(steps)
@@ -207,54 +197,32 @@ def Stage(session: Session, lock: threading.Lock, tick: solara.Reactive, config:
         if current.scripted_changes != scripted:  # a scripted event moved levers
             levers_tick.value += 1
 
-    def player(closed: threading.Event) -> None:
-        while control["alive"] and not closed.is_set():
-            current = control["session"]
-            if not (control["playing"] and current.running):
-                if control["playing"]:  # the run ended
-                    control["playing"] = False
-                    tick.value += 1
-                time.sleep(0.1)
-                continue
-            started = time.perf_counter()
-            pacer.wait()  # the server's budget of played steps, shared by every session
-            if not (control["playing"] and control["session"] is current and control["alive"]):
-                continue
-            advance()
-            # the next step waits for this one to be drawn: never faster than the page
-            with control["drawn_changed"]:
-                control["drawn_changed"].wait_for(
-                    lambda: (
-                        control["drawn"] >= current.time  # noqa: B023 - this step's
-                        or control["session"] is not current  # noqa: B023
-                        or not control["alive"]
-                    ),
-                    timeout=5,
-                )
-            time.sleep(max(0.0, SPEEDS[control["speed"]] - (time.perf_counter() - started)))
+    def ended() -> None:
+        tick.value += 1
 
     def start_player():
         # the thread also ends with the browser session's kernel (Solara closes it when
         # the page closes, or culls it after a dropped connection) even if no cleanup runs
         closed = _kernel_closed()
-        thread = threading.Thread(target=player, args=(closed,), daemon=True,
-                                  name="orgabm-player")  # fmt: skip
+        thread = threading.Thread(target=control.run, args=(closed, advance, ended),
+                                  daemon=True, name="orgabm-player")  # fmt: skip
         thread.start()
-
-        def stop():
-            with control["drawn_changed"]:
-                control["alive"] = False
-                control["drawn_changed"].notify_all()
-
-        return stop
+        return control.stop
 
     solara.use_effect(start_player, dependencies=[])
 
-    def set_control(**changes) -> None:
-        control.update(changes)
+    def set_control(playing: bool | None = None, speed: str | None = None) -> None:
+        if playing is not None:
+            control.playing = playing
+        if speed is not None:
+            control.speed = speed
         tick.value += 1
 
-    playing = control["playing"]
+    def pause_and_reset() -> None:
+        set_control(playing=False)
+        reset()
+
+    playing = control.playing
 
     def copy_link() -> None:
         current = Config(**{**config.__dict__, "levers": dict(session.config.levers)})
@@ -270,9 +238,9 @@ def Stage(session: Session, lock: threading.Lock, tick: solara.Reactive, config:
             disabled=not session.running,
         )
         solara.Button("Step", on_click=lambda: advance(1), disabled=playing or not session.running)
-        solara.Button("Reset", on_click=lambda: (set_control(playing=False), reset()))
+        solara.Button("Reset", on_click=pause_and_reset)
         solara.ToggleButtonsSingle(
-            value=control["speed"], values=list(SPEEDS), on_value=lambda v: set_control(speed=v)
+            value=control.speed, values=list(SPEEDS), on_value=lambda v: set_control(speed=v)
         )
         solara.Text(f"Step: {session.time}", style={"font-size": "20px", "margin-left": "12px"})
         solara.Button("Copy link", on_click=copy_link, text=True)

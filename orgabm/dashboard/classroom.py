@@ -16,6 +16,7 @@ from ..teaching.experiments import (
     MAX_REPLICATES,
     MAX_RUNS,
     ExperimentSpec,
+    Job,
     factor_options,
     lever_options,
     scheduler,
@@ -139,12 +140,14 @@ def ExperimentPanel(scenario_name: str, scenario: Scenario, seed: int) -> None:
     """Choose a lever and its range (and a second factor), run, watch, plot, download."""
     start = solara.use_memo(lambda: _defaults(scenario), dependencies=[scenario_name])
     form, set_form = solara.use_state(start, key=scenario_name)
-    job, set_job = solara.use_state(None, key=f"job-{scenario_name}")
+    no_job: Job | None = None
+    job, set_job = solara.use_state(no_job, key=f"job-{scenario_name}")
     _, set_tick = solara.use_state(0)
     factor_text, set_factor_text = solara.use_state(
         ", ".join(map(str, start["factor_values"])), key=f"fv-{scenario_name}"
     )
-    problem, set_problem = solara.use_state(None)
+    no_problem: str | None = None
+    problem, set_problem = solara.use_state(no_problem)
     client, closed = solara.use_memo(_this_page, dependencies=[])
     opened = lever_options(scenario)
 
@@ -186,6 +189,11 @@ def ExperimentPanel(scenario_name: str, scenario: Scenario, seed: int) -> None:
         if job is not None:
             job.discard()
         set_job(new)
+
+    def cancel() -> None:
+        if job is not None:  # the button is disabled without a queued or running job
+            job.cancel()
+        set_tick(time.time())
 
     def choose_lever(name: str) -> None:
         if name not in opened:  # a crafted message: the select offers only these
@@ -229,6 +237,8 @@ def ExperimentPanel(scenario_name: str, scenario: Scenario, seed: int) -> None:
             values = ", ".join(f"{v:g}" for v in preview.values(scenario))
         except (ValueError, TypeError):
             values = "?"
+        levels: int | str
+        runs: int | str
         try:
             levels = len(_parse_values(factor_text)) if form["factor"] else 1
             runs = preview.points * levels * preview.replicates if values != "?" else "?"
@@ -243,7 +253,7 @@ def ExperimentPanel(scenario_name: str, scenario: Scenario, seed: int) -> None:
         busy = job is not None and job.state in ("queued", "running")
         with solara.Row():
             solara.Button("Run experiment", color="primary", on_click=run, disabled=busy)
-            solara.Button("Cancel", on_click=lambda: (job.cancel(), set_tick(time.time())),
+            solara.Button("Cancel", on_click=cancel,
                           disabled=not busy)  # fmt: skip
         if problem:
             solara.Warning(problem)

@@ -20,6 +20,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Collection
+from typing import Any, cast
 
 __all__ = [
     "SERVER_ONLY_MALLOC", "ReleaseAfterSessions", "can_trim", "keep_releasing",
@@ -104,7 +105,8 @@ class ReleaseAfterSessions:
         thread = threading.Thread(target=self.watch, daemon=True, name="orgabm-memory")
         # Solara ties a thread to the session that created it, for the thread's life:
         # this one serves the whole server and must not keep its first session alive
-        thread.current_context = None
+        # (Solara's patch of Thread adds the attribute; threading's stubs lack it)
+        cast(Any, thread).current_context = None
         thread.start()
         return self
 

@@ -178,7 +178,7 @@ def serving(
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
-        if log:
+        if not isinstance(out, int):  # a log file, not DEVNULL
             out.close()
 
 

@@ -189,10 +189,11 @@ class Session:
         """Each employee's (x, y): teams around a circle, members around their team's centre."""
         model = self.model
         key = (model.employees, model.team.tobytes())
-        if key != self._layout_key:
-            self._layout_key = key
-            self._positions = team_layout(model.team, model.teams)
-        return self._positions
+        positions = self._positions
+        if key != self._layout_key or positions is None:
+            positions = team_layout(model.team, model.teams)
+            self._layout_key, self._positions = key, positions
+        return positions
 
     def ties_json(self) -> str:
         """The drawn ties as JSON rows (x, y, x2, y2), kept until the layout changes."""

@@ -217,6 +217,8 @@ def series_spec(
         bands = []
         for metric in metrics:
             band = session.band(metric)
+            if band is None:  # no replicates (checked above)
+                continue
             for r in band.itertuples(index=False):
                 if r.mean == r.mean:
                     bands.append(
