@@ -14,8 +14,8 @@ import solara.lab
 from ..scenario import DEFAULT_SCENARIO, available_scenarios, load_scenario, read_yaml
 from ..scenario.networks import NETWORK_KINDS
 from ..teaching.assignments import assignments
-from ..teaching.experiments import scheduler, stop_workers_on_sigterm
 from ..teaching.levers import LEVER_GROUPS, lever_range
+from ..teaching.queue import scheduler, stop_workers_on_sigterm
 from .assets import ensure_offline_assets
 from .classroom import AssignmentPanel, ExperimentPanel
 from .links import COLOR_BY, MAX_EMPLOYEES, MAX_REPLICATES, Config

@@ -19,10 +19,10 @@ from ..teaching.experiments import (
     Job,
     factor_options,
     lever_options,
-    scheduler,
 )
 from ..teaching.figures import result_figure
 from ..teaching.levers import LEVERS, lever_range
+from ..teaching.queue import scheduler
 
 POLL = 0.5  # seconds between progress checks of a running experiment
 #: The second factor's values, as typed: at most this many characters.

@@ -1,8 +1,7 @@
 """The experiment tab's sweeps: specified in the browser, run by the batch engine.
 
-Plain Python (no Solara), so it is tested without a browser. One
-:class:`Scheduler` serves the whole server: it runs at most ``slots`` sweeps at
-once, each in one worker process, and queues the rest in order.
+Plain Python (no Solara), so it is tested without a browser. An experiment's
+:class:`Job` runs its sweep in one worker process; ``queue`` decides when.
 """
 
 from __future__ import annotations
@@ -10,15 +9,12 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
 import shutil
-import signal
 import tempfile
 import threading
 import time
 import weakref
 import zipfile
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,8 +30,8 @@ from ..scenario import Scenario, apply_overrides, load_scenario
 from .levers import LEVERS, lever_range
 
 __all__ = [
-    "MAX_RUNS", "MAX_WORK", "ExperimentSpec", "Job", "Scheduler", "factor_options",
-    "lever_options", "scheduler", "stop_workers_on_sigterm",
+    "MAX_POINTS", "MAX_REPLICATES", "MAX_RUNS", "MAX_WORK", "ExperimentSpec", "Job",
+    "factor_options", "lever_options",
 ]  # fmt: skip
 
 #: A session's sweep may have at most this many runs (points x replicates).
@@ -67,7 +63,7 @@ def lever_options(scenario: Scenario) -> dict[str, tuple[float, float]]:
     assignment's open levers, else every lever over its slider's range."""
     task = scenario.assignment
     if task is not None:
-        return {name: tuple(bounds) for name, bounds in task.open.items()}
+        return dict(task.open)
     return {name: lever_range(name)[:2] for name in LEVERS}
 
 
@@ -218,10 +214,12 @@ class ExperimentSpec:
         return " ".join(parts)
 
 
-class _Stop:
-    """Set when the job is cancelled or its page has closed (what ``run_sweep`` polls)."""
+class _Stop(threading.Event):
+    """Set when the job is cancelled or its page has closed: an Event, which is what
+    ``run_sweep`` takes (it polls ``is_set``), that reads the job's own events."""
 
     def __init__(self, *events: threading.Event | None) -> None:
+        super().__init__()
         self.events = [e for e in events if e is not None]
 
     def is_set(self) -> bool:
@@ -325,128 +323,3 @@ class Job:
             archive.writestr("manifest.json", json.dumps(self.manifest(), indent=2))
             archive.writestr("scenario.yaml", self.scenario.to_yaml())
         return buffer.getvalue()
-
-
-class Scheduler:
-    """Runs experiments for the whole server: ``slots`` at once, the rest queued in order."""
-
-    def __init__(self, slots: int = 1, per_client: int = 1) -> None:
-        self.slots, self.per_client = slots, per_client
-        self.queue: list[Job] = []
-        self.running: list[Job] = []
-        self.lock = threading.Condition()
-        self.thread: threading.Thread | None = None
-        #: told True when a sweep starts and False when it ends (the dashboard's pacing)
-        self.on_busy: Callable[[bool], None] | None = None
-
-    def submit(self, spec: ExperimentSpec, client: str | None = None,
-               closed: threading.Event | None = None) -> Job:  # fmt: skip
-        """Check the spec and queue its job; ValueError if the spec is not allowed or
-        ``client`` already has an experiment queued or running (one each)."""
-        scenario = spec.check()
-        with self.lock:
-            self._prune()
-            mine = [j for j in [*self.queue, *self.running] if j.client == client and j.active]
-            if client is not None and len(mine) >= self.per_client:
-                said = "one" if self.per_client == 1 else str(self.per_client)
-                raise ValueError(f"this computer ({client}) already has an experiment queued or "
-                                 f"running: {said} at a time per computer on this server; wait "
-                                 "for it to end or cancel it in its tab")  # fmt: skip
-            job = Job(spec, scenario, client, closed)
-            self.queue.append(job)
-            if self.thread is None or not self.thread.is_alive():
-                self.thread = threading.Thread(target=self._serve, daemon=True,
-                                               name="orgabm-experiments")  # fmt: skip
-                # Solara ties a thread to the session that created it: this one serves all
-                self.thread.current_context = None
-                self.thread.start()
-            self.lock.notify_all()
-        return job
-
-    def _prune(self) -> None:
-        """Drop queued jobs that were cancelled or whose page has gone (under the lock)."""
-        for job in self.queue:
-            if job.state == "queued" and not job.active:
-                job.cancel()
-        self.queue = [j for j in self.queue if j.state == "queued"]
-
-    def position(self, job: Job) -> int | None:
-        """1 for the next to start; None if it is not waiting."""
-        with self.lock:
-            self._prune()
-            return self.queue.index(job) + 1 if job in self.queue else None
-
-    def _serve(self) -> None:
-        while True:
-            with self.lock:
-                self._prune()
-                while not self.queue or len(self.running) >= self.slots:
-                    # wake every second: a queued job's page may close without a notify
-                    if not self.lock.wait(timeout=1) and not self.queue and not self.running:
-                        self.thread = None
-                        return
-                    self._prune()
-                job = self.queue.pop(0)
-                self.running.append(job)
-            thread = threading.Thread(target=self._run, args=(job,), daemon=True,
-                                      name="orgabm-experiment")  # fmt: skip
-            thread.current_context = None
-            thread.start()
-
-    def stop_all(self, wait: float = 5.0) -> bool:
-        """Cancel every job and wait up to ``wait`` seconds for the running ones' workers
-        to be killed; True if none is left running."""
-        with self.lock:
-            jobs = [*self.queue, *self.running]
-        for job in jobs:
-            job.cancel()
-        ends = time.monotonic() + wait
-        with self.lock:
-            while self.running and time.monotonic() < ends:
-                self.lock.wait(timeout=0.05)
-            return not self.running
-
-    def _run(self, job: Job) -> None:
-        if self.on_busy is not None:
-            self.on_busy(True)  # e.g. the dashboard slows played steps while a sweep runs
-        try:
-            job.run()
-        finally:
-            if self.on_busy is not None:
-                self.on_busy(False)
-            with self.lock:
-                self.running.remove(job)
-                self.lock.notify_all()
-
-
-#: The server's scheduler; ORGABM_SWEEP_SLOTS sets how many sweeps run at once (default 1),
-#: ORGABM_EXPERIMENTS_PER_CLIENT how many one address may have queued or running (default 1;
-#: more where many students share one address, e.g. a load test on loopback).
-scheduler = Scheduler(
-    max(1, int(os.environ.get("ORGABM_SWEEP_SLOTS", "1") or 1)),
-    max(1, int(os.environ.get("ORGABM_EXPERIMENTS_PER_CLIENT", "1") or 1)),
-)
-
-
-def stop_workers_on_sigterm(target: Scheduler = scheduler) -> bool:
-    """In the server's main thread: on SIGTERM, cancel ``target``'s jobs and kill their
-    workers, then hand the signal on (uvicorn's graceful shutdown). A worker busy in a
-    long run reads no more input, so closing its pipe alone would not stop it. False
-    where signals cannot be set here (not the main thread)."""
-    if threading.current_thread() is not threading.main_thread():
-        return False
-    previous = signal.getsignal(signal.SIGTERM)
-    if getattr(previous, "orgabm_stops_workers", False):
-        return True  # already installed (the app module is imported again on reload)
-
-    def on_sigterm(signum: int, frame: Any) -> None:
-        target.stop_all(wait=5.0)
-        if callable(previous):
-            previous(signum, frame)
-        elif previous != signal.SIG_IGN:  # the default: end the process as SIGTERM would
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            signal.raise_signal(signal.SIGTERM)
-
-    on_sigterm.orgabm_stops_workers = True
-    signal.signal(signal.SIGTERM, on_sigterm)
-    return True

@@ -20,7 +20,8 @@ from orgabm.dashboard.links import Config
 from orgabm.dashboard.session import Session
 from orgabm.scenario import ScenarioError, load_scenario
 from orgabm.teaching.assignments import assignments
-from orgabm.teaching.experiments import MAX_RUNS, MAX_WORK, ExperimentSpec, Scheduler
+from orgabm.teaching.experiments import MAX_RUNS, MAX_WORK, ExperimentSpec
+from orgabm.teaching.queue import Scheduler
 
 SHIPPED = {
     "assignments/exploration_exploitation",
@@ -362,7 +363,8 @@ def test_one_experiment_at_a_time_per_computer():
 SIGTERM_SCRIPT = """
 import os, signal, sys, time
 sys.path.insert(0, os.getcwd())
-from orgabm.teaching.experiments import ExperimentSpec, Scheduler, stop_workers_on_sigterm
+from orgabm.teaching.experiments import ExperimentSpec
+from orgabm.teaching.queue import Scheduler, stop_workers_on_sigterm
 told = []
 signal.signal(signal.SIGTERM, lambda *_: told.append("uvicorn"))  # the server's own handler
 scheduler = Scheduler(slots=1)
