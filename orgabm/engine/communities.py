@@ -19,8 +19,8 @@ def meet_across_teams(state: EngineState, levers: Levers, rng: np.random.Generat
 
     Each employee meets a random colleague with probability
     communities_of_practice; if that colleague is in another team, performs
-    better and speaks up, the employee adopts each differing belief with
-    probability skill x openness.
+    better and speaks up (``sharing.voice``), the employee adopts each differing
+    belief with probability skill x openness.
     """
     if not levers.in_use("communities_of_practice") or state.teams < 2:
         return
@@ -33,4 +33,4 @@ def meet_across_teams(state: EngineState, levers: Levers, rng: np.random.Generat
     meets, partners = meets[across], partners[across]
     rate = state.skill[meets] * state.openness[meets]
     state.counts["encounters"] += len(meets)
-    state.counts["shares"] += learn_from(state, meets, partners, rate, rng)
+    state.counts["shares"] += learn_from(state, levers, meets, partners, rate, rng)

@@ -1,7 +1,9 @@
 """Knowledge sharing on network ties: learning from better-performing colleagues.
 
 Three rules (``calibration.sharing_rule``): adopt from the best better tie, follow the
-majority of better ties (Fang et al. 2010), or copy (Lazer and Friedman 2007).
+majority of better ties (Fang et al. 2010), or copy (Lazer and Friedman 2007). A colleague
+teaches only if they speak up (``voice``), which ``tenure_sharing`` makes likelier the
+longer they have served.
 """
 
 from __future__ import annotations
@@ -10,22 +12,46 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .state import at
+
 if TYPE_CHECKING:
     from .state import EngineState, Levers
 
-__all__ = ["learn_from", "share"]
+__all__ = ["learn_from", "share", "voice"]
+
+
+def voice(state: EngineState, levers: Levers, rows: np.ndarray) -> np.ndarray:
+    """The chance each of ``rows`` speaks up when a colleague could learn from them.
+
+    It is their safety, raised towards 1 by ``tenure_sharing`` (their team's) times
+    their seniority, tenure / (tenure + ``calibration.tenure_scale``):
+    safety + tenure_sharing x seniority x (1 - safety). With the lever at 0 it is
+    their safety, and the draws it is compared with are the same.
+    """
+    safety = state.safety[rows]
+    if not levers.in_use("tenure_sharing"):
+        return safety
+    tenure = state.tenure[rows].astype(np.float64)
+    seniority = tenure / (tenure + levers.calibration.tenure_scale)
+    return safety + at(levers("tenure_sharing"), rows) * seniority * (1.0 - safety)
 
 
 def learn_from(
-    state: EngineState, learners: np.ndarray, sources: np.ndarray, rate: np.ndarray, rng
+    state: EngineState,
+    levers: Levers,
+    learners: np.ndarray,
+    sources: np.ndarray,
+    rate: np.ndarray,
+    rng: np.random.Generator,
 ) -> int:
     """Learners adopt each belief of their source that differs, with probability ``rate``.
 
-    The source speaks up only with probability = its safety. Returns beliefs adopted.
+    The source speaks up only with probability ``voice`` (its safety, more with
+    ``tenure_sharing``). Returns beliefs adopted.
     """
     performance = state.performed()
     better = performance[sources] > performance[learners]
-    speaks = rng.random(len(learners)) < state.safety[sources]
+    speaks = rng.random(len(learners)) < voice(state, levers, sources)
     go = better & speaks
     learners, sources, rate = learners[go], sources[go], rate[go]
     if len(learners) == 0:
@@ -43,7 +69,8 @@ def share(state: EngineState, levers: Levers, rng: np.random.Generator) -> np.nd
     """Interpersonal learning along ties, by ``calibration.sharing_rule``.
 
     rate = knowledge_sharing x skill x openness, and a tie teaches only if it
-    performs better and speaks up (probability = its safety).
+    performs better and speaks up (probability ``voice``: its safety, raised
+    by ``tenure_sharing`` x its seniority).
 
     - best: each employee adopts each differing belief of their best-performing
       tie with probability rate (Miller et al. 2006).
@@ -74,7 +101,9 @@ def share(state: EngineState, levers: Levers, rng: np.random.Generator) -> np.nd
     if rule == "copy":
         return _copy(state, levers, source, rate, rng)
     learners = np.flatnonzero((source >= 0) & (rate > 0))
-    state.counts["shares"] += learn_from(state, learners, source[learners], rate[learners], rng)
+    state.counts["shares"] += learn_from(
+        state, levers, learners, source[learners], rate[learners], rng
+    )
     return None
 
 
@@ -87,7 +116,7 @@ def _share_majority(
     ties, perf, n = state.ties, state.performed(), state.employees
     if len(ties.indices) == 0:
         return
-    speaks = rng.random(len(ties.indices)) < state.safety[ties.indices]
+    speaks = rng.random(len(ties.indices)) < voice(state, levers, ties.indices)
     votes = (perf[ties.indices] > perf[ties.owner]) & speaks
     weights = csr_matrix((votes.astype(np.int32), ties.indices, ties.indptr), shape=(n, n))
     majority = np.sign(weights @ state.beliefs.astype(np.int32)).astype(np.int8)
@@ -112,7 +141,7 @@ def _copy(
     looks = np.flatnonzero((rng.random(n) < rate) & (source >= 0))
     sources = source[looks]
     better = performance[sources] > performance[looks]
-    speaks = rng.random(len(looks)) < state.safety[sources]
+    speaks = rng.random(len(looks)) < voice(state, levers, sources)
     rows, sources = looks[better & speaks], sources[better & speaks]
     copied = np.zeros(n, dtype=bool)
     copied[rows] = True

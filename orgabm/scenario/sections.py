@@ -142,6 +142,11 @@ class Leadership(Section):
     recognition: Probability = Field(0.0, description="chance a successful experiment is rewarded")
     empowerment: Probability = Field(0.0, description="chance to keep a finding without approval")
     knowledge_sharing: Probability = Field(0.0, description="learning from better-performing ties")
+    tenure_sharing: Probability = Field(
+        0.0,
+        description="voice for the long-serving: the longer one's tenure, the likelier one "
+        "speaks up when a colleague could learn from one (learning from ties and across teams)",
+    )
     after_action_reviews: Interval = Field(0, description="team review every k steps (0: none)")
     training: Probability = Field(0.0, description="share of employees trained each step")
     mentoring: Probability = Field(0.0, description="share of employees mentored each step")
@@ -196,6 +201,11 @@ class Calibration(Section):
     )
     copy_error: Probability = Field(
         0.0, description="copy rule: chance each differing belief is missed when copying"
+    )
+    tenure_scale: float = Field(
+        10.0,
+        gt=0.0,
+        description="tenure_sharing: the tenure (steps) at which seniority is 1/2",
     )
 
 

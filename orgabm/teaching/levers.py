@@ -41,6 +41,10 @@ LEVER_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("knowledge_sharing", "How readily people learn from better-performing colleagues."),
             (
+                "tenure_sharing",
+                "How much more old hands speak up and are learned from than newcomers.",
+            ),
+            (
                 "communities_of_practice",
                 "Chance each step of meeting someone from another team (lunch and learns, guilds).",
             ),

@@ -42,14 +42,28 @@ def runs(overrides: dict, reps: int = REPS, seed: int = 1) -> list[OrgModel]:
     return [OrgModel(cfg, rng=derive_seed(seed, r)).run() for r in range(reps)]
 
 
-def mean(models: list[OrgModel], metric: str, first: int = 1, last: int | None = None) -> float:
-    """A metric averaged over steps first..last of each run, then over runs."""
+def per_run(
+    models: list[OrgModel], metric: str, first: int = 1, last: int | None = None
+) -> np.ndarray:
+    """A metric averaged over steps first..last of each run: one value per run."""
     values = []
     for model in models:
         frame = model.metrics_frame()
         window = frame[(frame.step >= first) & (frame.step <= (last or frame.step.max()))]
         values.append(window[metric].mean())
-    return float(np.mean(values))
+    return np.array(values)
+
+
+def mean(models: list[OrgModel], metric: str, first: int = 1, last: int | None = None) -> float:
+    """A metric averaged over steps first..last of each run, then over runs."""
+    return float(np.mean(per_run(models, metric, first, last)))
+
+
+def difference(high: np.ndarray, low: np.ndarray) -> tuple[float, float]:
+    """(mean of high - mean of low, its standard error), the two sets of runs taken as
+    independent samples (conservative for runs paired by seed)."""
+    se = np.sqrt(high.var(ddof=1) / len(high) + low.var(ddof=1) / len(low))
+    return float(high.mean() - low.mean()), float(se)
 
 
 def compare(path: str, low, high, metrics, base=None, **window) -> dict:

@@ -41,10 +41,15 @@ def test_the_learning_organization_learns_more_than_command_and_control():
         "command_and_control", "knowledge") + 0.2  # fmt: skip
 
 
+#: Levers the learning organization leaves at 0: giving the long-serving more voice than
+#: newcomers is a choice, not a habit of learning organizations.
+LEFT_OFF = {"tenure_sharing"}
+
+
 def test_every_mechanism_is_on_in_the_learning_organization():
     lead = load_scenario("learning_organization").leadership
     for lever, value in lead.model_dump().items():
-        assert value > 0, lever
+        assert (value == 0) if lever in LEFT_OFF else (value > 0), lever
 
 
 def test_communities_of_practice_even_out_the_siloed_teams():

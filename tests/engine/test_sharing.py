@@ -1,7 +1,8 @@
 """Knowledge sharing on ties."""
 
 import numpy as np
-from effects import BASE, compare
+import pytest
+from effects import BASE, compare, difference, per_run, runs
 
 from orgabm import OrgModel, load_scenario
 
@@ -26,7 +27,7 @@ def test_each_learner_breaks_ties_between_equal_best_ties_on_its_own():
     chosen = []
     original = sharing.learn_from
 
-    def spy(model, learners, sources, rate, rng):
+    def spy(model, levers, learners, sources, rate, rng):
         chosen.append(sources[learners >= 2])
         return 0
 
@@ -38,3 +39,41 @@ def test_each_learner_breaks_ties_between_equal_best_ties_on_its_own():
     picked = np.concatenate(chosen)
     assert set(picked.tolist()) == {0, 1}
     assert 20 < (picked == 0).sum() < 78
+
+
+def test_voice_is_safety_unless_tenure_sharing_raises_it_with_seniority():
+    from orgabm.engine.sharing import voice
+
+    rows = np.arange(100)
+    off = OrgModel(load_scenario(BASE), rng=1)
+    off.tenure[:] = 50
+    assert np.array_equal(voice(off.state, off.levers, rows), off.safety)  # the same array values
+    on = OrgModel(
+        load_scenario(BASE, {"leadership.tenure_sharing": 1.0, "calibration.tenure_scale": 10}),
+        rng=1,
+    )
+    on.tenure[:] = 0
+    on.tenure[:50] = 10  # seniority 1/2
+    expected = on.safety.copy()
+    expected[:50] += 0.5 * (1.0 - on.safety[:50])
+    assert np.allclose(voice(on.state, on.levers, rows), expected)
+
+
+@pytest.mark.slow
+def test_tenure_sharing_makes_seniority_count_and_nothing_at_0():
+    """Seniority that accrues (tenure_scale 2 steps) against seniority that never does
+    (10^6 steps): with tenure_sharing at 1 the long-serving speak up more, so more is
+    learned from colleagues and the organization knows more; at 0 (the knockout) the
+    same comparison changes nothing, to the bit."""
+    for lever in (1.0, 0.0):
+        senior, junior = (
+            runs({"leadership.tenure_sharing": lever, "calibration.tenure_scale": scale})
+            for scale in (2.0, 1e6)
+        )
+        for metric in ("shares", "knowledge"):
+            effect, se = difference(per_run(senior, metric), per_run(junior, metric))
+            if lever:
+                assert effect > 3 * se, (metric, effect, se)
+            else:
+                assert abs(effect) < 3 * se, (metric, effect, se)
+                assert effect == 0.0  # the lever at 0 reads neither tenure nor tenure_scale
