@@ -27,8 +27,6 @@ once. Failing writes (a full disk, a read-only folder) raise
 from __future__ import annotations
 
 import contextlib
-import errno
-import importlib
 import json
 import os
 import secrets
@@ -42,109 +40,22 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-fcntl: Any
-msvcrt: Any = None
-try:  # POSIX
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: a byte lock instead
-    fcntl = None
-    msvcrt = importlib.import_module("msvcrt")
+from .files import (
+    StoreError,
+    StoreWriteError,
+    atomic_write_bytes,
+    short,
+    temporary,
+    try_lock,
+    write_table,
+)
 
 __all__ = ["Results", "Store", "StoreError", "StoreWriteError", "load_results"]
 
 PART_GLOB = "part-*.parquet"
 LOCK = ".lock"
 DAMAGED = "damaged"
-#: Errors a Parquet reader raises on a file that is not (all) there.
 _UNREADABLE = (OSError, ValueError, pa.ArrowException)
-_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
-
-
-class StoreError(ValueError):
-    """A folder that cannot hold this sweep; the message is one line."""
-
-
-class StoreWriteError(StoreError):
-    """The folder cannot be written: a full disk, a read-only folder, ...; one line."""
-
-    def __init__(self, message: str, full: bool = False) -> None:
-        super().__init__(message)
-        self.full = full
-
-    @classmethod
-    def of(cls, root: Path, exc: OSError) -> StoreWriteError:
-        """The one-line error for an OSError met while writing into ``root``."""
-        reason = exc.strerror or str(exc)
-        if exc.errno in _FULL:
-            return cls(f"{root}: the disk is full ({reason})", full=True)
-        return cls(f"{root}: cannot write to this folder ({reason})")
-
-    @classmethod
-    def from_worker(cls, root: Path, reason: str) -> StoreWriteError | None:
-        """The error a worker died of (the last line it wrote), if it was a failing write."""
-        prefix = f"{cls.__module__}.{cls.__qualname__}: "
-        if reason.startswith(prefix):
-            message = reason[len(prefix) :]
-            return cls(message, full="disk is full" in message)
-        if os.strerror(errno.ENOSPC) in reason:  # a write that escaped the store's wrapping
-            return cls(f"{root}: the disk is full ({os.strerror(errno.ENOSPC)})", full=True)
-        return None
-
-
-def _temporary(path: Path) -> Path:
-    """A hidden name beside ``path`` that no other process or write uses."""
-    return path.with_name(f".tmp-{os.getpid()}-{secrets.token_hex(4)}-{path.name}")
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = _temporary(path)
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise
-
-
-def _write_table(table: pa.Table, path: Path) -> None:
-    """Write a Parquet file under a hidden name, flush it to disk, then rename it into place.
-
-    Whatever goes wrong (a full disk, a kill signal), the hidden file is removed.
-    """
-    tmp = _temporary(path)
-    try:
-        with open(tmp, "wb") as handle:
-            pq.write_table(table, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise
-
-
-def _short(exc: BaseException) -> str:
-    """An exception's first line, at most 120 characters."""
-    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    return text if len(text) <= 120 else text[:117] + "..."
-
-
-def _try_lock(fd: int, shared: bool = False) -> bool:
-    """Take the lock of an open file without waiting; False if another holds it."""
-    try:
-        if fcntl is not None:
-            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
-        else:  # pragma: no cover - Windows: the first byte, exclusively
-            os.lseek(fd, 0, os.SEEK_SET)
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-    except OSError as exc:
-        if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK,
-                         getattr(errno, "EDEADLOCK", errno.EAGAIN)):  # fmt: skip
-            return False
-        raise
-    return True
 
 
 class Store:
@@ -190,9 +101,9 @@ class Store:
                 self.runs_dir.mkdir(exist_ok=True)
                 self.steps_dir.mkdir(exist_ok=True)
                 if not path.exists():
-                    _atomic_write_bytes(path, json.dumps(dict(manifest), indent=2).encode())
+                    atomic_write_bytes(path, json.dumps(dict(manifest), indent=2).encode())
                 for folder in (self.runs_dir, self.steps_dir):  # can every folder be written?
-                    probe = _temporary(folder / "probe")
+                    probe = temporary(folder / "probe")
                     probe.write_bytes(b"")
                     probe.unlink()
                 self.clean()
@@ -248,7 +159,7 @@ class Store:
             raise self._cannot_write(exc) from None
         try:
             told = False
-            while not _try_lock(fd):
+            while not try_lock(fd):
                 if not told:
                     owner = self.owner()
                     who = f" (process {owner})" if owner else ""
@@ -298,7 +209,7 @@ class Store:
         except OSError:
             return True
         try:
-            return _try_lock(fd, shared=True)  # nobody holds it: nobody else is running
+            return try_lock(fd, shared=True)  # nobody holds it: nobody else is running
         finally:
             os.close(fd)
 
@@ -327,7 +238,7 @@ class Store:
                 if "run_id" not in table.column_names or "error" not in table.column_names:
                     raise ValueError("no run_id or error column")
             except _UNREADABLE as exc:
-                found.append((part.name, f"{part} is damaged ({_short(exc)})", None))
+                found.append((part.name, f"{part} is damaged ({short(exc)})", None))
                 continue
             count = table.num_rows
             succeeded = table.column("error").null_count > 0  # a run without an error
@@ -341,7 +252,7 @@ class Store:
                 if "run_id" not in meta.schema.names:
                     raise ValueError("no run_id column")
             except _UNREADABLE as exc:
-                found.append((part.name, f"{steps} is damaged ({_short(exc)})", count))
+                found.append((part.name, f"{steps} is damaged ({short(exc)})", count))
         return found
 
     def set_aside_damaged(self) -> list[str]:
@@ -397,8 +308,8 @@ class Store:
         try:
             if steps is not None and len(steps):
                 steps_table = pa.Table.from_pandas(steps, preserve_index=False)
-                _write_table(steps_table, self.steps_dir / name)
-            _write_table(pa.Table.from_pandas(runs, preserve_index=False), self.runs_dir / name)
+                write_table(steps_table, self.steps_dir / name)
+            write_table(pa.Table.from_pandas(runs, preserve_index=False), self.runs_dir / name)
         except OSError as exc:
             with contextlib.suppress(OSError):  # a steps part without its runs part
                 (self.steps_dir / name).unlink(missing_ok=True)
@@ -416,7 +327,7 @@ class Store:
             return pq.read_table(path, columns=columns).to_pandas()
         except _UNREADABLE as exc:
             raise StoreError(
-                f"{path} is damaged ({_short(exc)}); run the same sweep again to set it "
+                f"{path} is damaged ({short(exc)}); run the same sweep again to set it "
                 "aside and run its runs again"
             ) from None
 
@@ -474,7 +385,7 @@ class Store:
         """Write ``runs.parquet`` (one row per run) atomically from the committed parts."""
         path = self.root / "runs.parquet"
         try:
-            _write_table(pa.Table.from_pandas(self.runs(), preserve_index=False), path)
+            write_table(pa.Table.from_pandas(self.runs(), preserve_index=False), path)
         except OSError as exc:
             raise StoreWriteError.of(self.root, exc) from None
         return path
