@@ -89,12 +89,18 @@ def test_every_import_runs_down_the_layers():
     assert violations() == []
 
 
-def test_an_upward_import_breaks_the_contract(tmp_path):
-    """The check can fail: the teaching layer importing the dashboard is caught."""
+def planted(tmp_path: Path, module: str, line: str) -> Path:
+    """A copy of the package with ``line`` added at the end of ``module`` (a path in it)."""
     copy = tmp_path / "orgabm"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    notes = copy / "teaching" / "notes.py"
-    notes.write_text(notes.read_text() + "\nfrom ..dashboard import session  # noqa\n")
+    target = copy / module
+    target.write_text(target.read_text() + f"\n{line}  # noqa\n")
+    return copy
+
+
+def test_an_upward_import_breaks_the_contract(tmp_path):
+    """The check can fail: the teaching layer importing the dashboard is caught."""
+    copy = planted(tmp_path, "teaching/notes.py", "from ..dashboard import session")
     assert violations(copy) == [
         "orgabm.teaching.notes -> orgabm.dashboard (teaching is below dashboard)",
         "orgabm.teaching.notes -> orgabm.dashboard.session (teaching is below dashboard)",
@@ -128,10 +134,7 @@ def test_no_module_level_import_cycles():
 
 
 def test_a_planted_cycle_is_found(tmp_path):
-    copy = tmp_path / "orgabm"
-    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    traits = copy / "engine" / "traits.py"
-    traits.write_text(traits.read_text() + "\nfrom .model import OrgModel  # noqa\n")
+    copy = planted(tmp_path, "engine/traits.py", "from .model import OrgModel")
     assert any("orgabm.engine.traits" in c and "orgabm.engine.model" in c for c in cycles(copy))
 
 
