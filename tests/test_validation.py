@@ -1,11 +1,10 @@
 """March (1991) reproduced: Figure 1 within 0.03 of the published values, and the
 directions of the paper's other experiments, on means over fixed-seed replicates."""
 
-
 import numpy as np
 import pytest
 
-from orgabm.validation.suite import P1_GRID, P2_GRID, figure1, heterogeneous, turbulence, turnover
+from orgabm.validation.march import P1_GRID, P2_GRID, figure1, heterogeneous, turbulence, turnover
 
 WORKERS = 2
 TOLERANCE = 0.03

@@ -18,21 +18,28 @@ import pandas as pd
 
 from ..analysis.figures import figure
 from ..analysis.stats import curves, group_means, mean_ci
-from ..analysis.tables import decimals, markdown_table
+from ..analysis.tables import decimals
 from ..batch.store import Store
 from ..engine.model import OrgModel
 from ..scenario import load_scenario
+from .sweeps import run_experiment
 
 #: Table cells: three decimals, whole numbers (counts, rounds) as written.
 CELL = decimals(3, whole=True, nan="nan")
 
 __all__ = [
+    "CELL",
     "LF_EXPERIMENTS",
+    "LF_TITLES",
+    "Finding",
     "SolutionModel",
     "TacitModel",
     "fang",
     "lazer_friedman",
     "miller",
+    "plot_curves",
+    "plot_fang",
+    "plot_miller",
 ]
 
 NETWORK = "organization.network.kind"
@@ -55,6 +62,16 @@ LF_EXPERIMENTS: dict[str, list[dict[str, Any]]] = {
     "lazer_friedman_k0": [{NETWORK: "line"}, {NETWORK: "complete"}],
     "lazer_friedman_small_world": [{REWIRE: r} for r in (0.0, 0.01, 0.05, 0.1, 0.25, 1.0)],
     "lazer_friedman_density": [{DENSITY: d} for d in (0.02, 0.05, 0.1, 0.25, 0.5, 1.0)],
+}
+
+#: Lazer and Friedman's experiments: the columns a plot and table split by, and a title.
+LF_TITLES = {
+    "lazer_friedman_networks": ("network", "linear against totally connected"),
+    "lazer_friedman_velocity": ("network velocity", "velocity"),
+    "lazer_friedman_copy_error": ("network copy_error", "copying error"),
+    "lazer_friedman_k0": ("network", "a smooth landscape, K = 0"),
+    "lazer_friedman_small_world": ("rewire", "small worlds: rewired shortcuts"),
+    "lazer_friedman_density": ("density", "random networks by density"),
 }
 
 #: Fang et al.: cross-group tie probabilities, on a log scale.
@@ -104,10 +121,8 @@ def _sweep(
     common_seeds: bool = False,
 ) -> Store:
     """Run ``scenarios/validation/<name>.yaml`` over ``points`` (in ``keep/name`` if given)."""
-    from .suite import _run
-
-    return _run(name, load_scenario(f"validation/{name}"), points, runs, seed, workers,
-                progress, keep, model, common_seeds)  # fmt: skip
+    return run_experiment(name, load_scenario(f"validation/{name}"), points, runs, seed,
+                          workers, progress, keep, model, common_seeds)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- experiments
@@ -335,9 +350,7 @@ def miller_findings(table: pd.DataFrame) -> list[Finding]:
     ]  # fmt: skip
 
 
-# --------------------------------------------------------------------------- report
-
-
+# --------------------------------------------------------------------------- plots
 def plot_curves(table: pd.DataFrame, by: Sequence[str], title: str, path: Path) -> None:
     """Mean solution score per round (with 95% bands), one line per combination of ``by``."""
     fig = figure()
@@ -384,40 +397,3 @@ def plot_miller(table: pd.DataFrame, path: Path) -> None:
     ax.set_title("Miller, Zhao and Calantone (2006): tacit knowledge", fontsize=10)
     ax.legend(fontsize=8)
     fig.savefig(path)
-
-
-def _findings_list(findings: list[Finding]) -> str:
-    return "\n".join(
-        f"- **{'reproduced' if f.holds else 'NOT reproduced'}**: {f.published}. "
-        f"orgabm: {f.observed}."
-        for f in findings
-    )
-
-
-LF_TITLES = {
-    "lazer_friedman_networks": ("network", "linear against totally connected"),
-    "lazer_friedman_velocity": ("network velocity", "velocity"),
-    "lazer_friedman_copy_error": ("network copy_error", "copying error"),
-    "lazer_friedman_k0": ("network", "a smooth landscape, K = 0"),
-    "lazer_friedman_small_world": ("rewire", "small worlds: rewired shortcuts"),
-    "lazer_friedman_density": ("density", "random networks by density"),
-}
-
-
-def lf_section(tables: dict[str, pd.DataFrame], timings: dict[str, float], img: Path) -> str:
-    """The Lazer and Friedman part of docs/validation.md (plots written to ``img``)."""
-    parts = []
-    for name, table in tables.items():
-        columns, what = LF_TITLES[name]
-        by = columns.split()
-        plot_curves(table, by, f"Lazer and Friedman (2007): {what}", img / f"{name}.png")
-        wide = table[table["step"].isin([0, 10, 25, 50, 100])].pivot_table(
-            index=by, columns="step", values="mean", sort=False
-        )
-        wide.columns = [f"round {c}" for c in wide.columns]
-        parts.append(
-            f"### {what[0].upper()}{what[1:]}\n\n`scenarios/validation/{name}.yaml`, "
-            f"{int(table['runs'].min())} runs per condition, {timings[name]:.0f} s.\n\n"
-            f"![{what}](img/{name}.png)\n\n{markdown_table(wide.reset_index(), CELL)}\n"
-        )
-    return "\n".join(parts)

@@ -1,0 +1,209 @@
+"""docs/validation.md from the suite's results: the prose is in ``templates/``, this
+module only computes the named, formatted values that fill it.
+
+Keeping the text out of the code lets it be edited as Markdown; :func:`fill` refuses
+a template whose placeholders and values disagree, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from ..analysis.tables import markdown_table
+from . import canonical
+from .canonical import CELL, LF_TITLES, Finding
+from .march import P2_GRID, PUBLISHED_FIGURE_1, worst_point
+
+__all__ = ["SuiteResults", "fill", "render"]
+
+TEMPLATES = resources.files("orgabm.validation") / "templates"
+
+
+@dataclass
+class SuiteResults:
+    """What the report shows: every experiment's table, how the suite ran, and how long
+    each part took (seconds, keyed as in :func:`orgabm.validation.suite.run_suite`)."""
+
+    runs: int
+    other_runs: int
+    seed: int
+    workers: int | None
+    figure1: pd.DataFrame
+    closest: pd.Series
+    heterogeneous: pd.DataFrame
+    turnover: pd.DataFrame
+    turbulence: pd.DataFrame
+    lazer_friedman: dict[str, pd.DataFrame]
+    fang: pd.DataFrame
+    miller: pd.DataFrame
+    timings: dict[str, float]
+    total: float
+
+
+def fill(name: str, values: Mapping[str, object]) -> str:
+    """``templates/<name>`` with its ``{placeholders}`` filled from ``values``.
+
+    Raises KeyError when a placeholder has no value or a value no placeholder: either
+    means the template and the code went out of step.
+    """
+    text = (TEMPLATES / name).read_text(encoding="utf-8")
+    fields = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+    if fields != set(values):
+        missing, unused = sorted(fields - set(values)), sorted(set(values) - fields)
+        raise KeyError(f"templates/{name}: no value for {missing}, no placeholder for {unused}")
+    return text.format_map(values)
+
+
+def render(results: SuiteResults) -> str:
+    """The whole of docs/validation.md."""
+    others, findings = _other_models(results)
+    return fill("validation.md", {**_march(results, findings), "other_models": others})
+
+
+def _march(results: SuiteResults, findings: list[Finding]) -> dict[str, object]:
+    """The header, the summary and March's sections: their values, formatted."""
+    fig1, close, het, turn, turb = (results.figure1, results.closest, results.heterogeneous,
+                                    results.turnover, results.turbulence)  # fmt: skip
+    runs, timings = results.runs, results.timings
+    worst = worst_point(fig1)
+    wide = fig1.pivot(index="p1", columns="p2", values="mean")[list(P2_GRID)]
+    table = pd.DataFrame({"p1": wide.index})
+    for p2 in P2_GRID:
+        table[f"orgabm p2={p2}"] = wide[p2].to_numpy()
+        table[f"March p2={p2}"] = list(PUBLISHED_FIGURE_1[p2])
+    turb_at = turb[turb["step"].isin([0, 10, 20, 40, 60, 80, 100])].pivot(
+        index="step", columns="p3", values="mean"
+    )
+    turb_at.columns = [f"code knowledge, p3 = {c}" for c in turb_at.columns]
+    turb_peak = float(turb[turb["p3"] == 0.0]["mean"].max())
+    turn_wide = turn.pivot(index="p3", columns="p1", values="mean")
+    turn_wide.columns = [f"p1 = {c}" for c in turn_wide.columns]
+    both = het.dropna(subset=["fast_knowledge", "slow_knowledge"])
+    fast_ahead = int((both["fast_knowledge"] > both["slow_knowledge"]).sum())
+    slow_turn = turn_wide["p1 = 0.1"]
+    slow_sentence = (
+        "turnover lowers it at every rate tried"
+        if (np.diff(slow_turn.to_numpy()) < 0).all()
+        else f"it goes from {slow_turn.iloc[0]:.3f} to {slow_turn.iloc[-1]:.3f}"
+    )
+    within = int((fig1["difference"].abs() <= 0.03).sum())
+    march_rows = [
+        ("March (1991) Fig. 1", "each of the 27 points within 0.03 of the published value",
+         f"{within} of 27 within 0.03 (worst {worst['difference']:+.3f})",
+         bool((fig1["difference"].abs() <= 0.03).all())),
+        ("March (1991) Fig. 4", "moderate turnover improves code knowledge under fast "
+         "socialization", f"p1 = 0.9: {turn_wide.loc[0.0, 'p1 = 0.9']:.3f} without turnover, "
+         f"{turn_wide['p1 = 0.9'].max():.3f} at p3 = {turn_wide['p1 = 0.9'].idxmax()}",
+         bool(turn_wide["p1 = 0.9"].max() > turn_wide.loc[0.0, "p1 = 0.9"])),
+        ("March (1991) Fig. 5", "under turbulence, code knowledge decays without turnover "
+         "and is sustained with it", f"period 100: {turb_at.iloc[-1, 0]:.3f} without, "
+         f"{turb_at.iloc[-1, 1]:.3f} with turnover (peak without: {turb_peak:.3f})",
+         bool(turb_at.iloc[-1, 0] < turb_peak and turb_at.iloc[-1, 1] > turb_at.iloc[-1, 0])),
+    ]  # fmt: skip
+    summary_rows = march_rows + [(f.experiment, f.published, f.observed, f.holds) for f in findings]
+    return {
+        "runs": runs,
+        "other_runs": results.other_runs,
+        "seed": results.seed,
+        "minutes": f"{results.total / 60:.1f}",
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "workers": results.workers or os.cpu_count(),
+        "summary": "\n".join(
+            f"| {name} | {published} | {observed} | {'yes' if holds else '**no**'} |"
+            for name, published, observed, holds in summary_rows
+        ),
+        "worst_difference": f"{worst['difference']:+.3f}",
+        "worst_p1": worst["p1"],
+        "worst_p2": worst["p2"],
+        "closest_runs": f"{10 * runs:,}",
+        "closest_mean": f"{close['mean']:.3f}",
+        "closest_ci_low": f"{close['ci_low']:.3f}",
+        "closest_ci_high": f"{close['ci_high']:.3f}",
+        "closest_difference": f"{close['difference']:+.3f}",
+        "closest_seconds": f"{timings['close']:.0f}",
+        "within": within,
+        "figure1_seconds": f"{timings['fig1']:.0f}",
+        "figure1_runs": f"{runs * 27:,}",
+        "figure1_table": _markdown(table),
+        "figure1_half_width": f"{((fig1['ci_high'] - fig1['ci_low']) / 2).max():.3f}",
+        "heterogeneous_none": f"{het['equilibrium_code'].iloc[0]:.3f}",
+        "heterogeneous_all": f"{het['equilibrium_code'].iloc[-1]:.3f}",
+        "fast_ahead": fast_ahead,
+        "mixes": len(both),
+        "heterogeneous_seconds": f"{timings['het']:.0f}",
+        "heterogeneous_table": _markdown(het.drop(columns="runs")),
+        "turnover_fast_none": f"{turn_wide.loc[0.0, 'p1 = 0.9']:.3f}",
+        "turnover_fast_best": f"{turn_wide['p1 = 0.9'].max():.3f}",
+        "turnover_fast_best_p3": turn_wide["p1 = 0.9"].idxmax(),
+        "turnover_slow": slow_sentence,
+        "turnover_seconds": f"{timings['turn']:.0f}",
+        "turnover_table": _markdown(turn_wide.reset_index()),
+        "turbulence_seconds": f"{timings['turb']:.0f}",
+        "turbulence_table": _markdown(turb_at.reset_index()),
+    }
+
+
+def _other_models(results: SuiteResults) -> tuple[str, list[Finding]]:
+    """Lazer and Friedman's, Fang et al.'s and Miller et al.'s sections, and their findings."""
+    tables, fang, miller, timings = (results.lazer_friedman, results.fang, results.miller,
+                                     results.timings)  # fmt: skip
+    lf, fa, mi = (canonical.lf_findings(tables), canonical.fang_findings(fang),
+                  canonical.miller_findings(miller))  # fmt: skip
+    fang_cols = fang[["cross_group_ties", "runs", "knowledge", "knowledge_low", "knowledge_high"]]
+    miller_cols = miller[["p5", "runs", "tacit_knowledge", "codifiable_knowledge",
+                          "code_knowledge"]]  # fmt: skip
+    text = fill("other_models.md", {
+        "runs": results.other_runs,
+        "lf_findings": _bullets(lf),
+        "lf_count": len(tables),
+        "lf_seconds": f"{sum(timings[name] for name in canonical.LF_EXPERIMENTS):.0f}",
+        "lf_sections": "\n".join(_lazer_friedman(name, table, timings[name])
+                                 for name, table in tables.items()),
+        "fang_findings": _bullets(fa),
+        "fang_seconds": f"{timings['fang']:.0f}",
+        "fang_table": markdown_table(fang_cols, CELL),
+        "miller_findings": _bullets(mi),
+        "miller_seconds": f"{timings['miller']:.0f}",
+        "miller_table": markdown_table(miller_cols, CELL),
+    })  # fmt: skip
+    return text, lf + fa + mi
+
+
+def _lazer_friedman(name: str, table: pd.DataFrame, seconds: float) -> str:
+    """One Lazer and Friedman experiment's section (its plot is drawn by the suite)."""
+    columns, what = LF_TITLES[name]
+    wide = table[table["step"].isin([0, 10, 25, 50, 100])].pivot_table(
+        index=columns.split(), columns="step", values="mean", sort=False
+    )
+    wide.columns = [f"round {c}" for c in wide.columns]
+    return fill("lazer_friedman_experiment.md", {
+        "title": f"{what[0].upper()}{what[1:]}",
+        "name": name,
+        "runs": int(table["runs"].min()),
+        "seconds": f"{seconds:.0f}",
+        "what": what,
+        "table": markdown_table(wide.reset_index(), CELL),
+    })  # fmt: skip
+
+
+def _bullets(findings: list[Finding]) -> str:
+    """Findings as a Markdown list, each marked reproduced or not."""
+    return "\n".join(
+        f"- **{'Reproduced' if f.holds else 'Not reproduced'}** ({f.experiment}): "
+        f"{f.published}. orgabm: {f.observed}."
+        for f in findings
+    )
+
+
+def _markdown(frame: pd.DataFrame) -> str:
+    """A Markdown table: the first column (the parameter) as given, the rest to 3 decimals."""
+    first = str(frame.columns[0])
+    return markdown_table(frame, columns={first: lambda v: f"{v:g}"})
