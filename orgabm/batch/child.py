@@ -40,7 +40,7 @@ def _fresh_path() -> frozenset[str]:
 
 def _package_root() -> str | None:
     """The folder holding the imported orgabm, when a fresh interpreter would not find it."""
-    root = str(Path(__file__).resolve().parent.parent)
+    root = str(Path(__file__).resolve().parents[2])  # the folder holding orgabm/
     return None if root in _fresh_path() else root
 
 

@@ -1,5 +1,6 @@
 """Child interpreters import orgabm's code, never a module planted in the current folder."""
 
+import os
 import subprocess
 import sys
 import urllib.request
@@ -53,3 +54,12 @@ def test_children_still_find_a_model_module_after_the_libraries(tmp_path, monkey
     out = subprocess.run(python_command("-c", line), env=env, capture_output=True, text=True,
                          cwd=tmp_path.parent, check=True).stdout  # fmt: skip
     assert out.strip() == "True"
+
+
+def test_a_checkout_that_is_not_installed_puts_its_own_orgabm_first(monkeypatch):
+    """Run from a source tree a fresh interpreter would not find, children get that tree."""
+    from orgabm.batch import child
+
+    monkeypatch.setattr(child, "_fresh_path", lambda: frozenset())
+    root = Path(child.child_env()["PYTHONPATH"].split(os.pathsep)[0])
+    assert (root / "orgabm" / "batch" / "child.py").resolve() == Path(child.__file__).resolve()
