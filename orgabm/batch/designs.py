@@ -13,7 +13,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..scenario import ScenarioError, parse_override
-from .errors import SweepError
+from .errors import SweepError, SweepParameterError
 
 __all__ = ["DESIGN_SYNONYMS", "Design", "design_points", "grid_points", "load_design", "parse_vary"]
 
@@ -24,7 +24,7 @@ def parse_vary(text: str) -> tuple[str, list[Any]]:
     path, spec = path.strip(), spec.strip()
     example = "e.g. leadership.socialization=0.1,0.5,0.9 or leadership.socialization=0.1:0.9:9"
     if not sep or not path or not spec:
-        raise SweepError(f"--vary {text!r}: expected PATH=SPEC, {example}")
+        raise SweepParameterError("vary", text, f"expected PATH=SPEC, {example}")
     if ":" in spec:
         parts = spec.split(":")
         try:
@@ -32,18 +32,19 @@ def parse_vary(text: str) -> tuple[str, list[Any]]:
             if len(parts) != 3 or count < 1:
                 raise ValueError
         except (ValueError, IndexError):
-            raise SweepError(
-                f"--vary {text!r}: a range is start:stop:count with a whole count of 1 or more, "
-                f"{example}"
+            raise SweepParameterError(
+                "vary",
+                text,
+                f"a range is start:stop:count with a whole count of 1 or more, {example}",
             ) from None
         values = [float(v) for v in np.linspace(start, stop, count)]
         values = [round(v, 12) for v in values]
     else:
         values = [parse_override(f"x={item}")[1] for item in spec.split(",")]
         if any(v == "" for v in values):
-            raise SweepError(f"--vary {text!r}: an empty value in the list, {example}")
+            raise SweepParameterError("vary", text, f"an empty value in the list, {example}")
     if len(set(map(repr, values))) != len(values):
-        raise SweepError(f"--vary {text!r}: a value is repeated")
+        raise SweepParameterError("vary", text, "a value is repeated")
     return path, values
 
 

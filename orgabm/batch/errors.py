@@ -3,7 +3,9 @@ and both backends raise them without importing one another."""
 
 from __future__ import annotations
 
-__all__ = ["SweepCancelledError", "SweepError"]
+from ..scenario.errors import ParameterError
+
+__all__ = ["SweepCancelledError", "SweepError", "SweepParameterError"]
 
 
 class SweepError(ValueError):
@@ -12,3 +14,7 @@ class SweepError(ValueError):
 
 class SweepCancelledError(SweepError):
     """The sweep was cancelled (``cancel`` was set); what was committed stays stored."""
+
+
+class SweepParameterError(ParameterError, SweepError):
+    """An argument of a sweep that is not allowed, named as the library names it."""

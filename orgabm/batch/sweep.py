@@ -30,7 +30,7 @@ from tqdm.auto import tqdm
 from ..scenario import Scenario, ScenarioError, apply_overrides, load_scenario
 from .dask import run_dask
 from .designs import design_points, grid_points, load_design
-from .errors import SweepCancelledError, SweepError
+from .errors import SweepCancelledError, SweepError, SweepParameterError
 from .local import run_local
 from .seeds import derive_seed
 from .store import Store, StoreError, StoreWriteError
@@ -43,19 +43,6 @@ def point_words(point: Mapping[str, Any]) -> list[int]:
     """Four 32-bit words identifying a point by its values (for seeds)."""
     digest = hashlib.sha256(json.dumps(point, sort_keys=True, default=str).encode()).digest()
     return [int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4)]
-
-
-def _integer_paths(scenario: Scenario, paths: Iterable[str]) -> set[str]:
-    """The paths that hold whole numbers (sampled values get rounded for them)."""
-    found: set[str] = set()
-    for path in paths:
-        try:
-            value = scenario.get(path)
-        except AttributeError:  # an unknown path: the validation of the points names it
-            continue
-        if isinstance(value, int) and not isinstance(value, bool):
-            found.add(path)
-    return found
 
 
 @dataclass
@@ -96,14 +83,14 @@ class Sweep:
         if steps is not None:
             sets["steps"] = steps
         if reps < 1:
-            raise SweepError(f"--reps {reps}: must be 1 or more")
+            raise SweepParameterError("reps", reps, "must be 1 or more")
         if seed < 0:
-            raise SweepError(f"--seed {seed}: must be 0 or more")
+            raise SweepParameterError("seed", seed, "must be 0 or more")
         base = scenario if isinstance(scenario, Scenario) and not sets else load_scenario(
             scenario, sets)  # fmt: skip
         listed = [dict(p) for p in points] or [{}]
         if round_integers:
-            whole = _integer_paths(base, {path for point in listed for path in point})
+            whole = base.whole_number_paths({path for point in listed for path in point})
             listed = [{k: (round(v) if k in whole and isinstance(v, float) else v)
                        for k, v in point.items()} for point in listed]  # fmt: skip
         seen: set[str] = set()
@@ -127,7 +114,7 @@ class Sweep:
             try:
                 load_model_class(model)
             except (ImportError, AttributeError, TypeError, ValueError) as exc:
-                raise SweepError(f"--model {model}: {exc}") from None
+                raise SweepParameterError("model", model, str(exc)) from None
         return cls(base, listed, reps, seed, model, dict(spec or {}), common_seeds)
 
     @property
@@ -251,10 +238,10 @@ def run_sweep(
     runs are stored; the temporary files are removed.
     """
     if backend not in ("local", "dask"):
-        raise SweepError(f"--backend {backend!r}: must be local or dask")
+        raise SweepParameterError("backend", backend, "must be local or dask")
     workers = workers or os.cpu_count() or 1
     if workers < 1:
-        raise SweepError(f"--workers {workers}: must be 1 or more")
+        raise SweepParameterError("workers", workers, "must be 1 or more")
 
     def waiting() -> None:
         if cancel is not None and cancel.is_set():

@@ -41,7 +41,8 @@ FLAGS = {
     "reps": "--reps", "seed": "--seed", "steps": "--steps", "workers": "--workers",
     "backend": "--backend", "scheduler": "--scheduler", "out": "--out", "x": "--x",
     "ys": "--y", "metrics": "--y", "method": "--method", "samples": "--samples",
-    "params": "--param", "vary": "--vary", "design": "--design", "sets": "--set",
+    "params": "--param", "vary": "--vary", "model": "--model", "design": "--design",
+    "sets": "--set",
 }  # fmt: skip
 
 

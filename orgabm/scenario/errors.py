@@ -74,6 +74,7 @@ class ParameterError(ValueError):
 
     def in_words(self, names: Mapping[str, str] | None = None) -> str:
         """The message, the parameter renamed by ``names`` where it has a name there."""
+        value = cut(self.value) if isinstance(self.value, str) else shown(self.value)
         if names and self.parameter in names:
-            return f"{names[self.parameter]} {shown(self.value)}: {self.allowed}"
-        return f"{self.parameter}={shown(self.value)}: {self.allowed}"
+            return f"{names[self.parameter]} {value}: {self.allowed}"
+        return f"{self.parameter}={value}: {self.allowed}"

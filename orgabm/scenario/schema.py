@@ -5,6 +5,7 @@ Input is validated here, once, at the edge; the model trusts it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import yaml
@@ -190,3 +191,16 @@ class Scenario(Section):
         for key in path.split("."):
             node = getattr(node, key)
         return node
+
+    def whole_number_paths(self, paths: Iterable[str]) -> set[str]:
+        """Those of ``paths`` that hold whole numbers (values swept over them get rounded);
+        an unknown path is left out (the points' validation names it)."""
+        found: set[str] = set()
+        for path in paths:
+            try:
+                value = self.get(path)
+            except AttributeError:
+                continue
+            if isinstance(value, int) and not isinstance(value, bool):
+                found.add(path)
+        return found

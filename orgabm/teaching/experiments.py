@@ -45,11 +45,6 @@ MAX_WORK = 20_000_000
 NICE = 15
 
 
-def _whole(path: str, scenario: Scenario) -> bool:
-    value = scenario.get(path)
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -107,7 +102,7 @@ class ExperimentSpec:
         """The lever's values: ``points`` evenly spaced (whole numbers for whole-number levers)."""
         scenario = scenario or self.load()
         raw = np.linspace(self.low, self.high, self.points)
-        if _whole(self.path, scenario):
+        if scenario.whole_number_paths([self.path]):
             return list(dict.fromkeys(round(float(v)) for v in raw))
         return [round(float(v), 12) for v in raw]
 

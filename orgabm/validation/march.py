@@ -41,7 +41,7 @@ P1_GRID = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 P2_GRID = (0.9, 0.5, 0.1)
 
 #: March (1991), Figure 1: equilibrium code knowledge, read off the figure
-#: (../shared/research/canonical_models.md).
+#: (March 1991, p. 77; each value to about +-0.01).
 PUBLISHED_FIGURE_1: dict[float, tuple[float, ...]] = {
     0.9: (0.978, 0.949, 0.911, 0.887, 0.854, 0.803, 0.769, 0.743, 0.750),
     0.5: (0.954, 0.918, 0.873, 0.835, 0.795, 0.777, 0.780, 0.752, 0.745),

@@ -80,7 +80,7 @@ def test_a_report_of_an_incomplete_sweep_says_so(tmp_path: Path):
 def test_library_errors_name_the_librarys_parameters(folder):
     from orgabm import write_report
 
-    with pytest.raises(ValueError, match=r"^x='workforce.turnover': not varied in this sweep"):
+    with pytest.raises(ValueError, match=r"^x=workforce.turnover: not varied in this sweep"):
         write_report(folder, x="workforce.turnover")
-    with pytest.raises(ValueError, match=r"^ys='happiness': not a metric of this sweep"):
+    with pytest.raises(ValueError, match=r"^ys=happiness: not a metric of this sweep"):
         write_report(folder, ys=["happiness"])

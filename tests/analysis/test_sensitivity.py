@@ -66,10 +66,10 @@ def test_library_errors_name_the_librarys_parameters():
     from orgabm import run_sensitivity
     from orgabm.analysis.sensitivity import parse_param
 
-    with pytest.raises(ValueError, match=r"^method='fast': must be morris or sobol$"):
+    with pytest.raises(ValueError, match=r"^method=fast: must be morris or sobol$"):
         run_sensitivity("march_1991", "fast", [("leadership.socialization", 0.1, 0.9)])
     with pytest.raises(ValueError, match=r"^samples=3: must be 2 or more"):
         run_sensitivity("march_1991", "sobol", [("leadership.socialization", 0.1, 0.9)],
                         samples=3)  # fmt: skip
-    with pytest.raises(ValueError, match=r"^params='x': expected PATH=LOW:HIGH"):
+    with pytest.raises(ValueError, match=r"^params=x: expected PATH=LOW:HIGH"):
         parse_param("x")

@@ -40,8 +40,21 @@ def test_parse_vary_lists_and_ranges():
      "x=0.1:0.9:zero", "x=0.1:0.9:0", "x=1,1", "x=0.1,,0.2"],
 )  # fmt: skip
 def test_bad_vary_specs_are_refused(text):
-    with pytest.raises(SweepError, match="--vary"):
+    with pytest.raises(SweepError, match=r"^vary="):  # the library's word; the CLI says --vary
         parse_vary(text)
+
+
+def test_library_errors_name_the_librarys_parameters_and_the_cli_its_flags(capsys):
+    from orgabm import sweep
+    from orgabm.cli import main
+
+    with pytest.raises(SweepError, match=r"^reps=0: must be 1 or more$"):
+        sweep("march_1991", vary={"leadership.socialization": [0.1]}, reps=0, out="unused")
+    assert main(["sweep", "march_1991", "--vary", "leadership.socialization", "--out",
+                 "unused"]) == 2  # fmt: skip
+    assert "orgabm: error: --vary leadership.socialization: expected PATH=SPEC" in (
+        capsys.readouterr().err
+    )
 
 
 def test_grid_is_every_combination_first_path_slowest():
