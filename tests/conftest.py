@@ -1,4 +1,4 @@
-"""Shared fixtures: one headless Chromium for every browser test, and the suite's markers.
+"""Shared fixtures: a headless Chromium for the browser tests, and the suite's markers.
 
 Debian's Chromium drives the dashboard (Playwright's own browser download needs the
 internet); ``./dev.sh test`` installs it. Tests that use the ``browser`` fixture are
@@ -15,9 +15,11 @@ from typing import Any
 import pytest
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the whole session (each test opens its own context)."""
+    """A headless Chromium for a test module (each test opens its own context). Not one
+    for the session: Playwright's sync API runs one instance at a time, and the class
+    load test (benchmarks/bench_classroom.py) starts its own."""
     from playwright.sync_api import sync_playwright
 
     from orgabm.dashboard.serve import CHROMIUM_ARGS, CHROMIUM_PATH
