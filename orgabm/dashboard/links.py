@@ -20,7 +20,7 @@ from ..scenario import (
     load_scenario,
 )
 from ..teaching.assignments import assignments
-from ..teaching.levers import LEVERS
+from ..teaching.levers import check_lever
 
 __all__ = [
     "COLOR_BY", "MAX_EMPLOYEES", "MAX_REPLICATES", "SESSION_BUDGET", "BudgetError", "Config",
@@ -151,15 +151,10 @@ class Config:
         if self.scenario not in names:
             raise ValueError(f"unknown scenario {self.scenario!r}")
         task = self.assignment
-        if task is not None:
-            for name, value in self.levers.items():
-                if name not in task.open:
-                    raise ValueError(f"{name} is locked in this assignment")
-                low, high = task.open[name]
-                if not low <= float(value) <= high:
-                    raise ValueError(f"{name} {value!r}: the assignment allows {low:g} to {high:g}")
-            if self.employees is not None or self.network is not None:
-                raise ValueError("the assignment fixes the organization's size and network")
+        for name, value in self.levers.items():
+            check_lever(task, name, value)
+        if task is not None and (self.employees is not None or self.network is not None):
+            raise ValueError("the assignment fixes the organization's size and network")
         if self.compare is not None and self.compare not in names:
             raise ValueError(f"unknown scenario to compare {self.compare!r}")
         if not isinstance(self.seed, int) or self.seed < 0:
@@ -170,9 +165,6 @@ class Config:
             raise ValueError(f"replicates {self.replicates!r}: 0 to {MAX_REPLICATES}")
         if self.color not in COLOR_BY:
             raise ValueError(f"unknown colouring {self.color!r}")
-        for name in self.levers:
-            if name not in LEVERS:
-                raise ValueError(f"unknown lever {name!r}")
         scenario = self.scenario_for()  # validates levers' values, network and size together
         cap = self.replicate_cap(scenario)
         if cap < 0:

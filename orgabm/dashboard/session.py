@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..batch.seeds import derive_seed
 from ..engine.model import OrgModel
-from ..teaching.levers import LEVERS
+from ..teaching.levers import LEVERS, check_lever
 from .links import Config
 
 __all__ = ["SERIES", "Intervention", "Session", "team_layout"]
@@ -96,15 +96,7 @@ class Session:
 
         An assignment's locked levers, and open ones outside their range, raise ValueError.
         """
-        if name not in LEVERS:
-            raise ValueError(f"unknown lever {name!r}")
-        task = self.scenario.assignment
-        if task is not None:
-            if name not in task.open:
-                raise ValueError(f"{name} is locked in this assignment")
-            low, high = task.open[name]
-            if not low <= float(value) <= high:
-                raise ValueError(f"{name} {value!r}: the assignment allows {low:g} to {high:g}")
+        check_lever(self.scenario.assignment, name, value)
         before = float(getattr(self.model.config.leadership, name))
         value = int(value) if name == "after_action_reviews" else float(value)
         if value == before:

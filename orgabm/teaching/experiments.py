@@ -27,7 +27,7 @@ from ..batch.errors import SweepCancelledError, SweepError
 from ..batch.sweep import Sweep, run_sweep
 from ..engine.metrics import METRICS
 from ..scenario import Scenario, apply_overrides, load_scenario
-from .levers import LEVERS, lever_range
+from .levers import LEVERS, allowed_range, check_lever
 
 __all__ = [
     "MAX_POINTS", "MAX_REPLICATES", "MAX_RUNS", "MAX_WORK", "ExperimentSpec", "Job",
@@ -57,9 +57,7 @@ def lever_options(scenario: Scenario) -> dict[str, tuple[float, float]]:
     """The levers an experiment may vary, each with its allowed (low, high): an
     assignment's open levers, else every lever over its slider's range."""
     task = scenario.assignment
-    if task is not None:
-        return dict(task.open)
-    return {name: lever_range(name)[:2] for name in LEVERS}
+    return {name: allowed_range(task, name) for name in (task.open if task else LEVERS)}
 
 
 def factor_options(scenario: Scenario, lever: str) -> dict[str, list[Any] | tuple[float, float]]:
@@ -153,14 +151,7 @@ class ExperimentSpec:
         second factors and values the page offers, within the server's caps and budget."""
         self.check_shape()
         scenario = self.load()
-        task = scenario.assignment
-        levers = lever_options(scenario)
-        if self.lever not in levers:
-            where = "is locked in this assignment" if task is not None else "is not a lever"
-            raise ValueError(f"{self.lever} {where} (open: {', '.join(levers)})")
-        low, high = levers[self.lever]
-        if not low <= self.low <= self.high <= high:
-            raise ValueError(f"{self.lever} may range over [{low:g}, {high:g}] here")
+        check_lever(scenario.assignment, self.lever, self.low, self.high)
         if self.factor:
             self._check_factor(scenario)
         work = self.work(scenario)

@@ -5,9 +5,14 @@ The dashboard's sidebar shows them; the experiment tab offers them on a preset p
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..scenario import Leadership
 
-__all__ = ["LEVERS", "LEVER_GROUPS", "lever_default", "lever_range"]
+if TYPE_CHECKING:
+    from ..scenario import Assignment
+
+__all__ = ["LEVERS", "LEVER_GROUPS", "allowed_range", "check_lever", "lever_default", "lever_range"]
 
 
 #: The levers as the dashboard groups them, each with a plain-language line.
@@ -95,3 +100,27 @@ def lever_range(name: str) -> tuple[float, float, float]:
 def lever_default(name: str) -> float:
     """A lever's default value."""
     return Leadership.model_fields[name].default
+
+
+def allowed_range(task: Assignment | None, name: str) -> tuple[float, float]:
+    """(low, high) that lever ``name`` may take here: an assignment's open range, else its
+    slider's. ValueError if it is not a lever or the assignment locks it."""
+    if name not in LEVERS:
+        raise ValueError(f"unknown lever {name!r} (levers: {', '.join(LEVERS)})")
+    if task is None:
+        return lever_range(name)[:2]
+    if name not in task.open:
+        raise ValueError(f"{name} is locked in this assignment (open: {', '.join(task.open)})")
+    low, high = task.open[name]
+    return low, high
+
+
+def check_lever(task: Assignment | None, name: str, *values: float) -> tuple[float, float]:
+    """The one rule for moving a lever (the sidebar, a link, an experiment): its allowed
+    range, or ValueError naming the lever, the value and that range."""
+    low, high = allowed_range(task, name)
+    for value in values:
+        if not low <= float(value) <= high:
+            where = "the assignment allows" if task is not None else "the slider runs from"
+            raise ValueError(f"{name} {value!r}: {where} {low:g} to {high:g}")
+    return low, high

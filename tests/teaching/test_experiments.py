@@ -153,7 +153,7 @@ def test_spec_values_points_and_command():
 
 @pytest.mark.parametrize(
     ("changes", "message"),
-    [({"lever": "training"}, "locked"), ({"high": 1.0}, "may range over"),
+    [({"lever": "training"}, "locked"), ({"high": 1.0}, "the assignment allows 0.1 to 0.9"),
      ({"replicates": 50, "points": 11}, f"at most {MAX_RUNS}"),
      ({"factor": "environment.k", "factor_values": [0]}, "not offered in this assignment"),
      ({"metric": "joy"}, "unknown metric")],
@@ -244,8 +244,8 @@ def test_the_notes_regenerate(tmp_path: Path):
       r"second factor steps: not offered in this page \(choose from leadership\."),
      ({"factor": "leadership.training", "factor_values": [0.5, 7]},
       r"leadership\.training 7: a number from 0 to 1"),
-     ({"lever": "steps"}, r"steps is not a lever"),
-     ({"high": 3.0}, r"psychological_safety may range over \[0, 1\]")],
+     ({"lever": "steps"}, r"unknown lever 'steps' \(levers: psychological_safety, "),
+     ({"high": 3.0}, "psychological_safety 3.0: the slider runs from 0 to 1")],
 )  # fmt: skip
 def test_a_preset_page_offers_only_its_levers_ranges_and_second_factors(changes, message):
     spec = ExperimentSpec(**{**dict(scenario="learning_organization",
