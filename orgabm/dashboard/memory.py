@@ -83,20 +83,26 @@ class ReleaseAfterSessions:
     ) -> None:
         self.sessions, self.trim, self.every, self.after = sessions, trim, every, after
         self._stop = threading.Event()
+        self._seen: set[str] = set()
+        self._closed_at, self._due = 0.0, len(after)
+
+    def check(self, now: float) -> None:
+        """One pass at time ``now`` (seconds, monotonic): note closed sessions, and trim
+        when the next delay after the last close has passed. The thread calls it every
+        ``every`` seconds; a test calls it with its own clock."""
+        current = set(self.sessions())
+        if self._seen - current:  # a session closed (a reload too: its id changes)
+            self._closed_at, self._due = now, 0
+        self._seen = current
+        if self._due < len(self.after) and now - self._closed_at >= self.after[self._due]:
+            self._due += 1
+            self.trim()
 
     def watch(self) -> None:
         """Run until ``stop()``: the loop of the watching thread."""
-        seen: set[str] = set()
-        closed_at, due = 0.0, len(self.after)
         while not self._stop.wait(self.every):
             try:
-                now = set(self.sessions())
-                if seen - now:  # a session closed (a reload too: its id changes)
-                    closed_at, due = time.monotonic(), 0
-                seen = now
-                if due < len(self.after) and time.monotonic() - closed_at >= self.after[due]:
-                    due += 1
-                    self.trim()
+                self.check(time.monotonic())
             except Exception:  # never let one bad pass end the server's watcher
                 log.exception("handing memory back after sessions closed failed")
 

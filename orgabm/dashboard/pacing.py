@@ -30,13 +30,18 @@ class Pacer:
         with self.lock:
             self.busy += 1 if started else -1
 
-    def wait(self) -> float:
-        """Block until this caller's step may run; returns the seconds waited."""
+    def book(self, now: float) -> float:
+        """The time (seconds, monotonic) of the next free slot from ``now`` on, booked for
+        this caller: the next caller's slot is one interval later."""
         with self.lock:
-            now = time.monotonic()
             slot = max(now, self.next)
             self.next = slot + (self.busy_interval if self.busy > 0 else self.interval)
-        delay = slot - now
+        return slot
+
+    def wait(self) -> float:
+        """Block until this caller's step may run; returns the seconds waited."""
+        now = time.monotonic()
+        delay = self.book(now) - now
         if delay > 0:
             time.sleep(delay)
         return delay

@@ -28,69 +28,55 @@ class Sessions:
         return set(self.ids)
 
 
-def _watch(sessions: Sessions, after=(0.15, 0.4), trim=None):
-    trims: list[float] = []
-    keeper = ReleaseAfterSessions(sessions, trim or (lambda: trims.append(time.monotonic())),
-                                  every=0.02, after=after).start()  # fmt: skip
-    return keeper, trims
+def _drive(sessions: Sessions, changes: dict, after=(3, 10), until=60) -> list[int]:
+    """The seconds (on a clock of whole seconds) at which the watcher trims, while
+    ``changes[t](sessions)`` happens at second t: no thread, no sleeping."""
+    trims: list[int] = []
+    now = 0
+    keeper = ReleaseAfterSessions(sessions, lambda: trims.append(now), after=after)
+    for now in range(until + 1):
+        if now in changes:
+            changes[now](sessions)
+        keeper.check(float(now))
+    return trims
+
+
+def _close(*ids):
+    return lambda sessions: sessions.ids.difference_update(ids)
+
+
+def _open(*ids):
+    return lambda sessions: sessions.ids.update(ids)
 
 
 def test_trims_after_sessions_close_at_each_delay_and_then_stops():
-    sessions = Sessions("a", "b", "c")
-    keeper, trims = _watch(sessions)
-    try:
-        time.sleep(0.3)
-        assert trims == []  # nothing closed, nothing to hand back
-        sessions.ids -= {"a", "b"}
-        closed = time.monotonic()
-        time.sleep(0.8)
-        assert len(trims) == 2  # once per delay, then it waits for the next close
-        assert 0.1 < trims[0] - closed < 0.35
-        assert 0.35 < trims[1] - closed < 0.7
-    finally:
-        keeper.stop()
+    # nothing closed in the first 5 s: nothing to hand back; then once per delay
+    assert _drive(Sessions("a", "b", "c"), {5: _close("a", "b")}) == [8, 15]
 
 
 def test_a_burst_of_closes_is_trimmed_after_its_last_close():
-    sessions = Sessions(*"abcdefghij")
-    keeper, trims = _watch(sessions, after=(0.3,))
-    try:
-        time.sleep(0.1)
-        for name in "abcde":  # one session closes every 0.1 s
-            sessions.ids.discard(name)
-            last = time.monotonic()
-            time.sleep(0.1)
-        time.sleep(0.6)
-        assert len(trims) == 1 and trims[0] - last >= 0.25
-    finally:
-        keeper.stop()
+    burst = {t: _close(name) for t, name in zip(range(1, 6), "abcde", strict=True)}
+    assert _drive(Sessions(*"abcdefghij"), burst, after=(3,)) == [8]
 
 
 def test_opening_sessions_neither_triggers_nor_postpones_a_trim():
-    sessions = Sessions("a")
-    keeper, trims = _watch(sessions, after=(0.3,))
-    try:
-        time.sleep(0.1)
-        sessions.ids.discard("a")
-        closed = time.monotonic()
-        for name in "bcdefgh":  # students keep arriving
-            sessions.ids.add(name)
-            time.sleep(0.1)
-        assert len(trims) == 1 and trims[0] - closed < 0.5
-    finally:
-        keeper.stop()
+    arrivals = {t: _open(name) for t, name in zip(range(2, 9), "bcdefgh", strict=True)}
+    assert _drive(Sessions("a"), {1: _close("a"), **arrivals}, after=(3,)) == [4]
+    assert _drive(Sessions("a"), arrivals, after=(3,)) == []
 
 
 def test_a_reload_counts_as_a_close():
-    sessions = Sessions("a", "b")
-    keeper, trims = _watch(sessions, after=(0.1,))
-    try:
-        time.sleep(0.1)
+    def reload(sessions):
         sessions.ids = {"a", "b2"}  # same number of sessions, one replaced
-        time.sleep(0.4)
-        assert len(trims) == 1
-    finally:
-        keeper.stop()
+
+    assert _drive(Sessions("a", "b"), {2: reload}, after=(1,)) == [3]
+
+
+def _until(condition, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return condition()
 
 
 def test_a_failing_trim_does_not_end_the_watcher():
@@ -101,14 +87,13 @@ def test_a_failing_trim_does_not_end_the_watcher():
         raise RuntimeError("boom")
 
     sessions = Sessions("a", "b", "c")
-    keeper, _ = _watch(sessions, after=(0.05,), trim=trim)
+    keeper = ReleaseAfterSessions(sessions, trim, every=0.01, after=(0.0,)).start()
     try:
-        time.sleep(0.1)
+        assert _until(lambda: keeper._seen == {"a", "b", "c"})  # its first pass
         sessions.ids.discard("a")
-        time.sleep(0.3)
-        sessions.ids.discard("b")
-        time.sleep(0.3)
-        assert len(calls) == 2
+        assert _until(lambda: len(calls) == 1)
+        sessions.ids.discard("b")  # the thread is still watching
+        assert _until(lambda: len(calls) == 2)
     finally:
         keeper.stop()
 
