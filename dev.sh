@@ -4,7 +4,8 @@
 #
 #   ./dev.sh start [ARGS]   set up, then start the dashboard (orgabm dashboard) on 127.0.0.1
 #   ./dev.sh test [ARGS]    set up (and Chromium for the browser tests), then run the whole
-#                           test suite (ARGS go to pytest)
+#                           test suite, one worker per CPU (ARGS go to pytest; -n 0: one
+#                           process)
 #   ./dev.sh setup          set up only
 #
 # ORGABM_PYTHON=/path/to/python overrides the interpreter search.
@@ -94,6 +95,7 @@ cmd=${1:-start}
 case "$cmd" in
     setup) setup ;;
     start) setup; exec "$VENV/bin/orgabm" dashboard "$@" ;;
-    test) setup; ensure_chromium; exec "$VENV/bin/python" -m pytest "$@" ;;
+    # one pytest worker per CPU; tests sharing a module's server or browser stay together
+    test) setup; ensure_chromium; exec "$VENV/bin/python" -m pytest -n auto --dist loadgroup "$@" ;;
     *) say "usage: ./dev.sh start|test|setup [ARGS]"; exit 2 ;;
 esac

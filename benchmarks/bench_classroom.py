@@ -65,23 +65,59 @@ def _open(browser, url: str) -> Page:
     return page
 
 
+def _step(page: Page) -> float:
+    """Click Step on ``page``; the ms until every chart has drawn that step."""
+    now = page.evaluate(STEP)
+    t0 = page.evaluate("() => performance.now()")
+    page.get_by_role("button", name="Step", exact=True).click()
+    page.wait_for_function(RENDERED, arg=now + 1, timeout=60_000, polling=20)
+    return page.evaluate("() => performance.now()") - t0
+
+
+def _queued(pages: list[Page], seen: set[int]) -> None:
+    """Add to ``seen`` the pages that show their place in the server's queue."""
+    for k, page in enumerate(pages):
+        if page.get_by_text("position", exact=False).count():
+            seen.add(k)
+
+
+def _set_replicates(page: Page, replicates: int) -> None:
+    """Move the experiment tab's "Replicates per point" slider to ``replicates`` with the
+    keyboard, as a student could."""
+    slider = page.locator(".v-input", has_text="Replicates per point").get_by_role("slider")
+    slider.focus()
+    slider.press("Home")  # 1
+    for _ in range(replicates - 1):
+        slider.press("ArrowRight")
+    deadline = time.perf_counter() + 30
+    while slider.get_attribute("aria-valuenow") != str(replicates):
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"the replicates slider did not reach {replicates}")
+        time.sleep(0.1)
+
+
 def run(url: str, pid: int, sessions: int = 30, sweepers: int = 5, probes: int = 3,
-        probe_steps: int = 8, log=print) -> dict:  # fmt: skip
-    """Run the class; returns the figures (latencies in ms, memory in MiB)."""
+        probe_steps: int = 8, settle: float = SETTLE, replicates: int | None = None,
+        log=print) -> dict:  # fmt: skip
+    """Run the class; returns the figures (latencies in ms, memory in MiB). ``settle``:
+    seconds to wait for the server's trims after sessions close (its ORGABM_TRIM_AFTER);
+    ``replicates``: per point of the sweepers' experiments (None: the tab's default)."""
     result: dict = {"sessions": sessions, "sweepers": sweepers, "probes": probes}
     with sync_playwright() as play:
         browser = play.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
         # the baseline: after one session that played and ran an experiment (so that
         # everything the server imports on first use is loaded), once it has closed and
-        # the server has handed back what it could (3, 10 and 30 s after a session closes)
+        # the server has handed back what it could
         warm = _open(browser, url)
         warm.get_by_role("button", name="Step", exact=True).click()
         warm.get_by_role("tab", name="Experiment").click()
+        if replicates is not None:
+            _set_replicates(warm, replicates)
         warm.get_by_role("button", name="Run experiment").click()
         warm.get_by_text("Done:", exact=False).first.wait_for(timeout=120_000)
         warm.close(run_before_unload=True)
         warm.context.close()
-        time.sleep(SETTLE)
+        time.sleep(settle)
         result["rss_baseline"] = rss_mib(pid)
         result["threads_baseline"] = threads(pid)
         started = time.perf_counter()
@@ -92,32 +128,35 @@ def run(url: str, pid: int, sessions: int = 30, sweepers: int = 5, probes: int =
         for page in players:
             page.get_by_role("button", name="Play").click()
         time.sleep(2)
+        # the probes' clicks while the class plays and no experiment runs: the reference
+        idle_rounds = max(1, probe_steps // 2)
+        idle = [_step(page) for _ in range(idle_rounds) for page in probe_pages]
         sweeping = players[:sweepers]
         for page in sweeping:
             page.get_by_role("tab", name="Experiment").click()
+            if replicates is not None:
+                _set_replicates(page, replicates)
         for page in sweeping:  # as close to "at once" as one driver gets
             page.get_by_role("button", name="Run experiment").click()
         sweep_started = time.perf_counter()
         seen: set[int] = set()
-        while time.perf_counter() - sweep_started < 10 and len(seen) < sweepers - 1:
-            for k, page in enumerate(sweeping):
-                if page.get_by_text("position", exact=False).count():
-                    seen.add(k)
+        # a loaded server may take seconds to draw the queue: wait for its first position
+        while time.perf_counter() - sweep_started < 60 and not seen:
+            _queued(sweeping, seen)
             time.sleep(0.3)
-        result["queued_seen"] = len(seen)  # sessions that were told their queue position
         latencies, during = [], []
         for k in range(probe_steps):
             for page in probe_pages:
-                now = page.evaluate(STEP)
-                t0 = page.evaluate("() => performance.now()")
-                page.get_by_role("button", name="Step", exact=True).click()
-                page.wait_for_function(RENDERED, arg=now + 1, timeout=60_000, polling=20)
-                latencies.append(page.evaluate("() => performance.now()") - t0)
-                busy = any(p.get_by_text("Running:", exact=False).count() for p in sweeping)
-                during.append(busy)
+                latencies.append(_step(page))
+                during.append(any(p.get_by_text("Running:", exact=False).count()
+                                  for p in sweeping))  # fmt: skip
+            _queued(sweeping, seen)
             log(f"probe round {k + 1}: median so far {statistics.median(latencies):.0f} ms")
+        result["queued_seen"] = len(seen)  # sessions that were told their queue position
+        result["latency_idle_median_ms"] = statistics.median(idle)
         result["latency_median_ms"] = statistics.median(latencies)
         result["latency_max_ms"] = max(latencies)
+        result["latency_ratio"] = result["latency_median_ms"] / result["latency_idle_median_ms"]
         result["latency_while_sweeping"] = sum(during)
         result["latency_samples"] = len(latencies)
         for k, page in enumerate(sweeping):
@@ -132,7 +171,7 @@ def run(url: str, pid: int, sessions: int = 30, sweepers: int = 5, probes: int =
         result["probe_steps"] = steps[:probes]
         result["player_steps_min"] = min(steps[probes:])
         result["player_steps_median"] = statistics.median(steps[probes:])
-        result["isolated"] = all(s == probe_steps for s in steps[:probes])
+        result["isolated"] = all(s == idle_rounds + probe_steps for s in steps[:probes])
         result["advanced"] = all(s > 0 for s in steps[probes:])
         result["done_only_where_run"] = all(
             page.get_by_text("Done:", exact=False).count() == 0
@@ -142,9 +181,14 @@ def run(url: str, pid: int, sessions: int = 30, sweepers: int = 5, probes: int =
             page.close(run_before_unload=True)
             page.context.close()
         browser.close()
-    time.sleep(SETTLE)
+    time.sleep(settle)
     result["rss_after"] = rss_mib(pid)
     result["threads_after"] = threads(pid)
+    # of what the class added to the server's memory, the share it kept after closing
+    grown = result["rss_peak"] - result["rss_baseline"]
+    result["kept_share"] = (
+        (result["rss_after"] - result["rss_baseline"]) / grown if grown > 0 else 0.0
+    )
     return result
 
 

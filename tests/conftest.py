@@ -42,13 +42,27 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         yield url, log
 
 
+def _shares_a_module_fixture(item: pytest.Item) -> bool:
+    """True if the test uses a fixture built once per module (a server, a browser, a
+    reference sweep)."""
+    info = getattr(item, "_fixtureinfo", None)
+    defs = getattr(info, "name2fixturedefs", {})
+    return any(d.scope == "module" for name in getattr(item, "fixturenames", ())
+               for d in defs.get(name, ()))  # fmt: skip
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark browser tests by the fixture they use, and the class load test by its module."""
+    """Mark browser tests by the fixture they use, and the class load test by its module.
+    Tests that share a module's fixture run on one worker (``-n``, ``--dist loadgroup``),
+    so each fixture is built once; the others go wherever a worker is free."""
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
         if item.path.name == "test_classroom_load.py":
             item.add_marker(pytest.mark.load)
+        if _shares_a_module_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
 
 def slower_than(work: Any, reference: Any, repeats: int = 3) -> float:

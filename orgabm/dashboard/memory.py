@@ -24,7 +24,7 @@ from typing import Any, cast
 
 __all__ = [
     "SERVER_ONLY_MALLOC", "ReleaseAfterSessions", "can_trim", "keep_releasing",
-    "leave_the_allocator_to_the_server", "trim_heap",
+    "leave_the_allocator_to_the_server", "trim_delays", "trim_heap",
 ]  # fmt: skip
 
 #: set beside ``PYTHONMALLOC=malloc`` when ``serve.server_env`` chose it (not the user)
@@ -129,6 +129,18 @@ def leave_the_allocator_to_the_server() -> None:
         os.environ.pop("PYTHONMALLOC", None)
 
 
+def trim_delays() -> tuple[float, ...]:
+    """The seconds after the last close at which the server trims: ``ORGABM_TRIM_AFTER``
+    (comma-separated, default 3,10,30; a load test shortens them to keep its wait short)."""
+    text = os.environ.get("ORGABM_TRIM_AFTER", "").strip()
+    try:
+        delays = tuple(sorted(float(part) for part in text.split(",") if part.strip()))
+    except ValueError:
+        log.warning("ORGABM_TRIM_AFTER=%r is not a list of seconds; using 3,10,30", text)
+        delays = ()
+    return delays if delays and min(delays) >= 0 else (3.0, 10.0, 30.0)
+
+
 _keeper: ReleaseAfterSessions | None = None
 _keeper_lock = threading.Lock()
 
@@ -139,5 +151,5 @@ def keep_releasing() -> ReleaseAfterSessions:
     with _keeper_lock:
         if _keeper is None:
             leave_the_allocator_to_the_server()
-            _keeper = ReleaseAfterSessions().start()
+            _keeper = ReleaseAfterSessions(after=trim_delays()).start()
         return _keeper

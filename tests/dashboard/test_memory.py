@@ -14,6 +14,7 @@ from orgabm.dashboard.memory import (
     ReleaseAfterSessions,
     can_trim,
     leave_the_allocator_to_the_server,
+    trim_delays,
 )
 from orgabm.dashboard.serve import server_env
 
@@ -154,3 +155,13 @@ def test_trimming_hands_back_freed_memory_that_survivors_pin(allocator, trim, ha
     assert grown > 80, rss  # about 140 MiB allocated, and kept after the del
     back = (rss["freed"] - rss["after"]) / grown
     assert back > 0.7 if handed_back else back < 0.2, rss
+
+
+@pytest.mark.parametrize(
+    "text, delays",
+    [("", (3.0, 10.0, 30.0)), ("1, 5", (1.0, 5.0)), ("10,2", (2.0, 10.0)),
+     ("soon", (3.0, 10.0, 30.0)), ("-1", (3.0, 10.0, 30.0))],
+)  # fmt: skip
+def test_the_trim_delays_come_from_the_environment(monkeypatch, text, delays):
+    monkeypatch.setenv("ORGABM_TRIM_AFTER", text)
+    assert trim_delays() == delays

@@ -1,8 +1,13 @@
 """Shared effect-test helpers: the effect-test organization, replicates and means.
 
 One small organization (100 employees in 10 teams) with moderate levers; tests compare
-means over fixed-seed replicates, with margins several standard errors wide.
+means over fixed-seed replicates, with margins several standard errors wide. How many
+replicates a test needs follows from its effect and that effect's standard error:
+``python tests/engine/power.py`` measures both for every comparison the tests make.
 """
+
+import json
+import os
 
 import numpy as np
 
@@ -51,7 +56,22 @@ def per_run(
         frame = model.metrics_frame()
         window = frame[(frame.step >= first) & (frame.step <= (last or frame.step.max()))]
         values.append(window[metric].mean())
-    return np.array(values)
+    out = np.array(values)
+    _record(metric, first, last, out)
+    return out
+
+
+def _record(metric: str, first: int, last: int | None, values: np.ndarray) -> None:
+    """Under tests/engine/power.py (ORGABM_EFFECTS_LOG): note the per-run values' mean,
+    variance and count, for the test that asked."""
+    path = os.environ.get("ORGABM_EFFECTS_LOG")
+    if not path or len(values) < 2:
+        return
+    test = os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0]
+    line = {"test": test, "metric": metric, "window": [first, last], "n": len(values),
+            "mean": float(values.mean()), "var": float(values.var(ddof=1))}  # fmt: skip
+    with open(path, "a") as out:
+        out.write(json.dumps(line) + "\n")
 
 
 def mean(models: list[OrgModel], metric: str, first: int = 1, last: int | None = None) -> float:
@@ -66,10 +86,10 @@ def difference(high: np.ndarray, low: np.ndarray) -> tuple[float, float]:
     return float(high.mean() - low.mean()), float(se)
 
 
-def compare(path: str, low, high, metrics, base=None, **window) -> dict:
+def compare(path: str, low, high, metrics, base=None, reps: int = REPS, **window) -> dict:
     """{metric: (mean at low, mean at high)} for a lever at two values."""
-    lo = runs({**(base or {}), path: low})
-    hi = runs({**(base or {}), path: high})
+    lo = runs({**(base or {}), path: low}, reps)
+    hi = runs({**(base or {}), path: high}, reps)
     return {m: (mean(lo, m, **window), mean(hi, m, **window)) for m in metrics}
 
 

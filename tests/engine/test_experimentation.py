@@ -27,7 +27,7 @@ def test_too_much_experimentation_costs_short_run_performance():
 def test_feedback_accuracy_helps_experimenters_learn():
     alone = {"leadership.knowledge_sharing": 0.0, "leadership.after_action_reviews": 0,
              "environment.tacit": 1.0, "leadership.experimentation": 1.0}  # fmt: skip
-    out = compare("leadership.feedback", 0.5, 1.0, ["knowledge"], alone)
+    out = compare("leadership.feedback", 0.5, 1.0, ["knowledge"], alone, reps=6)  # z 72 at 24
     assert out["knowledge"][1] > out["knowledge"][0] + 0.05
 
 
@@ -57,7 +57,7 @@ def test_exploration_pays_more_on_interdependent_tasks():
 
 def test_safety_raises_experiments_reported_failures_and_knowledge():
     metrics = ["experiments", "reported_failures", "knowledge", "punishments"]
-    out = compare("leadership.psychological_safety", 0.1, 0.9, metrics)
+    out = compare("leadership.psychological_safety", 0.1, 0.9, metrics, reps=6)  # z >= 35 at 24
     assert out["experiments"][1] > 1.3 * out["experiments"][0]
     assert out["reported_failures"][1] > 10 * out["reported_failures"][0]
     assert out["knowledge"][1] > out["knowledge"][0] + 0.05
@@ -92,7 +92,9 @@ def test_recognition_raises_risk_tolerance_and_experiments_at_a_cost():
 def test_a_leader_who_experiments_raises_the_teams_risk_tolerance():
     base = {"calibration.climate_rate": 0.0, "leadership.psychological_safety": 1.0,
             "leadership.experimentation": 0.5}  # fmt: skip
-    out = compare("calibration.leader_example", 0.0, 0.2, ["risk_tolerance"], base, first=30)
+    out = compare(
+        "calibration.leader_example", 0.0, 0.2, ["risk_tolerance"], base, reps=6, first=30
+    )  # z 40 at 24 replicates
     assert out["risk_tolerance"][1] > out["risk_tolerance"][0] + 0.02
 
 

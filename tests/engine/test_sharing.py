@@ -8,7 +8,9 @@ from orgabm import OrgModel, load_scenario
 
 
 def test_knowledge_sharing_speeds_convergence():
-    out = compare("leadership.knowledge_sharing", 0.0, 0.8, ["diversity", "knowledge"], last=20)
+    # 8 replicates: both differences stand more than 4 standard errors beyond their margins
+    out = compare("leadership.knowledge_sharing", 0.0, 0.8, ["diversity", "knowledge"], reps=8,
+                  last=20)  # fmt: skip
     assert out["diversity"][1] < out["diversity"][0] - 0.02
     assert out["knowledge"][1] > out["knowledge"][0] + 0.05
 
@@ -67,8 +69,8 @@ def test_tenure_sharing_makes_seniority_count_and_nothing_at_0():
     same comparison changes nothing, to the bit."""
     for lever in (1.0, 0.0):
         senior, junior = (
-            runs({"leadership.tenure_sharing": lever, "calibration.tenure_scale": scale})
-            for scale in (2.0, 1e6)
+            runs({"leadership.tenure_sharing": lever, "calibration.tenure_scale": scale}, 8)
+            for scale in (2.0, 1e6)  # 8 replicates: z 17 at 24 (tests/engine/power.py), 10 at 8
         )
         for metric in ("shares", "knowledge"):
             effect, se = difference(per_run(senior, metric), per_run(junior, metric))

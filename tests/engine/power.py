@@ -1,0 +1,67 @@
+"""How many replicates each effect test needs, from its effects and their standard errors.
+
+    .venv/bin/python tests/engine/power.py            # every test in tests/engine
+    .venv/bin/python tests/engine/power.py -k safety  # some (arguments go to pytest)
+
+Runs the engine's tests once with ORGABM_EFFECTS_LOG set: ``effects.per_run`` notes every
+set of per-run values a test averages. Within a test, each set is compared with the one
+before it on the same metric and window (the two settings a test contrasts), as
+independent samples. For each comparison it prints |difference| / SE (z) and the
+replicates at which it would stand Z = 4 standard errors clear: n * (4 / z)^2. Where a
+test's smallest real effect needs far fewer replicates than it runs, it may use fewer;
+more, it needs more. (A comparison with z near 0 is one the test expects to show
+nothing: a knock-out.)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+Z = 4.0
+
+
+def comparisons(lines: list[dict]) -> dict[str, list[tuple[str, float, float, int]]]:
+    """{test: [(metric, difference, its SE, replicates)]} from the logged value sets."""
+    out: dict[str, list[tuple[str, float, float, int]]] = {}
+    last: dict[tuple, dict] = {}
+    for line in lines:
+        key = (line["test"], line["metric"], tuple(line["window"]))
+        before = last.get(key)
+        last[key] = line
+        if before is None:
+            continue
+        se = math.sqrt(before["var"] / before["n"] + line["var"] / line["n"])
+        diff = line["mean"] - before["mean"]
+        out.setdefault(line["test"], []).append((line["metric"], diff, se, line["n"]))
+    return out
+
+
+def main(argv: list[str]) -> int:
+    here = Path(__file__).resolve().parent
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "effects.jsonl"
+        env = {**os.environ, "ORGABM_EFFECTS_LOG": str(log)}
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:xdist",
+                               "-p", "no:cacheprovider", str(here), *argv],
+                              env=env, cwd=here.parents[1])  # fmt: skip
+        lines = [json.loads(t) for t in log.read_text().splitlines()] if log.exists() else []
+    print("| test | metric | difference | SE | z | replicates | replicates for z = 4 |")
+    print("|---|---|---|---|---|---|---|")
+    for test, rows in comparisons(lines).items():
+        for metric, diff, se, n in rows:
+            z = abs(diff) / se if se else math.inf
+            need = ("any" if z == math.inf else "none" if z == 0
+                    else str(max(2, math.ceil(n * (Z / z) ** 2))))  # fmt: skip
+            name = test.split("::")[-1]
+            print(f"| {name} | {metric} | {diff:+.4f} | {se:.4f} | {z:.1f} | {n} | {need} |")
+    return done.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
