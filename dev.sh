@@ -96,6 +96,6 @@ case "$cmd" in
     setup) setup ;;
     start) setup; exec "$VENV/bin/orgabm" dashboard "$@" ;;
     # one pytest worker per CPU; tests sharing a module's server or browser stay together
-    test) setup; ensure_chromium; exec "$VENV/bin/python" -m pytest -n auto --dist loadgroup "$@" ;;
+    test) setup; ensure_chromium; exec "$VENV/bin/python" -m pytest -n auto "$@" ;;
     *) say "usage: ./dev.sh start|test|setup [ARGS]"; exit 2 ;;
 esac

@@ -8,6 +8,7 @@ are ``slow``. ``-m "not browser and not load and not slow"`` runs the quick part
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,27 +43,60 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         yield url, log
 
 
-def _shares_a_module_fixture(item: pytest.Item) -> bool:
-    """True if the test uses a fixture built once per module (a server, a browser, a
-    reference sweep)."""
-    info = getattr(item, "_fixtureinfo", None)
-    defs = getattr(info, "name2fixturedefs", {})
-    return any(d.scope == "module" for name in getattr(item, "fixturenames", ())
-               for d in defs.get(name, ()))  # fmt: skip
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark browser tests by the fixture they use, and the class load test by its module.
-    Tests that share a module's fixture run on one worker (``-n``, ``--dist loadgroup``),
-    so each fixture is built once; the others go wherever a worker is free."""
+    """Mark browser tests by the fixture they use, and the class load test by its module."""
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
         if item.path.name == "test_classroom_load.py":
             item.add_marker(pytest.mark.load)
-        if _shares_a_module_fixture(item):
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+
+
+def _module_fixtures(tree: ast.Module) -> set[str]:
+    """Names of the fixtures a file defines with ``scope="module"``."""
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            for deco in node.decorator_list:
+                if isinstance(deco, ast.Call) and any(
+                    k.arg == "scope" and getattr(k.value, "value", None) == "module"
+                    for k in deco.keywords
+                ):
+                    names.add(node.name)
+    return names
+
+
+def files_sharing_a_module_fixture(root: Path) -> set[str]:
+    """The test files (paths from the rootdir, as in node ids) in which a test or a
+    fixture asks for a fixture built once per module (a server, a browser, a reference
+    sweep): their tests must run on one worker, or each worker builds it again."""
+    here = Path(__file__).resolve().parent
+    shared = _module_fixtures(ast.parse((here / "conftest.py").read_text()))
+    files = set()
+    for path in sorted(here.rglob("test_*.py")):
+        tree = ast.parse(path.read_text())
+        names = shared | _module_fixtures(tree)
+        asks = {a.arg for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)
+                for a in node.args.args}  # fmt: skip
+        if asks & names:
+            files.add(path.relative_to(root).as_posix())
+    return files
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under ``-n``: each test goes to whichever worker is free, except that the tests of a
+    file sharing a module's fixture go together (pytest-xdist's own ``loadgroup`` cannot
+    group them under pytest 9, whose node ids it can no longer rename)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    grouped = files_sharing_a_module_fixture(config.rootpath)
+
+    class ByFile(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return path if path in grouped else nodeid
+
+    return ByFile(config, log)
 
 
 def slower_than(work: Any, reference: Any, repeats: int = 3) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,12 +31,25 @@ __all__ = [
     "validate",
 ]
 
+log = logging.getLogger(__name__)
+
 
 # --------------------------------------------------------------------------- loading
 def scenario_dirs() -> list[Path]:
-    """Where named scenarios live: the source tree's ``scenarios/``, else the installed copy."""
+    """Where named scenarios live: the source tree's ``scenarios/``, else the installed copy;
+    then the folders in ``ORGABM_SCENARIOS`` (separated by ``os.pathsep``), whose
+    scenarios and ``assignments/`` add to the shipped ones (a teacher's own assignments,
+    without editing the installed package; a shipped name wins)."""
     here = Path(__file__).resolve().parents[1]  # the orgabm package
-    return [d for d in (here.parent / "scenarios", here / "scenarios") if d.is_dir()][:1]
+    dirs = [d for d in (here.parent / "scenarios", here / "scenarios") if d.is_dir()][:1]
+    for part in os.environ.get("ORGABM_SCENARIOS", "").split(os.pathsep):
+        if part.strip():
+            folder = Path(part.strip()).expanduser()
+            if folder.is_dir():
+                dirs.append(folder)
+            else:
+                log.warning("ORGABM_SCENARIOS: %s is not a folder; skipped", folder)
+    return dirs
 
 
 def available_scenarios() -> dict[str, Path]:

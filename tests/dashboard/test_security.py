@@ -40,21 +40,21 @@ FOLDERS = ["@widgetti/solara-vuetify-app@10.1.1/dist", "vega@5.21.0/build"]
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """A server whose assignments include MARKUP (written beside the shipped ones while the
-    server starts and runs: the dashboard reads them when it starts)."""
-    folder = scenario_dirs()[0] / "assignments"
-    data = yaml.safe_load((folder / "exploration_exploitation.yaml").read_text())
+    """A server whose assignments include MARKUP: a teacher's own folder of assignments
+    (ORGABM_SCENARIOS), beside the shipped ones."""
+    shipped = scenario_dirs()[0] / "assignments"
+    data = yaml.safe_load((shipped / "exploration_exploitation.yaml").read_text())
     data["name"] = MARKUP
     data["assignment"].update(title="Markup test", instructions=INSTRUCTIONS,
                               questions=["Is {{ 7*6 }} shown as it is?"])  # fmt: skip
-    path = folder / f"{MARKUP}.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    log = tmp_path_factory.mktemp("security") / "server.log"
-    try:
+    own = tmp_path_factory.mktemp("teacher")
+    (own / "assignments").mkdir()
+    (own / "assignments" / f"{MARKUP}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    log = own / "server.log"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ORGABM_SCENARIOS", str(own))
         with running_server(log=log) as url:
             yield url, log
-    finally:
-        path.unlink()
 
 
 def status(url: str, method: str = "GET") -> int:

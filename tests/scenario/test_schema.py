@@ -1,5 +1,6 @@
 """Scenario schema: defaults, loading, overrides and one-line errors."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ from orgabm.scenario import (
     available_scenarios,
     load_scenario,
     parse_override,
+    scenario_dirs,
 )
+from orgabm.scenario.errors import shown
 
 
 def error_of(data=None, overrides=None) -> str:
@@ -349,7 +352,8 @@ def test_extends_may_not_leave_the_files_folder(tmp_path: Path):
         with pytest.raises(ScenarioError) as info:
             load_scenario(tmp_path / "mine" / "up.yaml")
         message = str(info.value)
-        assert f"extends: '{ref}' is not allowed" in message
+        # a long temporary path is shown cut in the middle, as every long value is
+        assert f"extends: {shown(ref)} is not allowed" in message
         assert f"must be a file in {(tmp_path / 'mine').resolve()} (or a folder" in message
 
 
@@ -426,3 +430,18 @@ def test_a_nested_key_given_twice_is_refused(tmp_path: Path):
     path.write_text("leadership:\n  training: 0.1\n  training: 0.5\n")
     with pytest.raises(ScenarioError, match=r"'training' is given twice, on lines 2 and 3"):
         load_scenario(path)
+
+
+def test_a_teachers_own_folder_adds_scenarios_and_assignments(tmp_path, monkeypatch, caplog):
+    (tmp_path / "assignments").mkdir()
+    (tmp_path / "mine.yaml").write_text("extends: march_1991\nsteps: 3\n")
+    (tmp_path / "march_1991.yaml").write_text("steps: 1\n")  # a shipped name wins
+    (tmp_path / "assignments" / "own.yaml").write_text(
+        (scenario_dirs()[0] / "assignments" / "exploration_exploitation.yaml").read_text()
+    )
+    monkeypatch.setenv("ORGABM_SCENARIOS", f"{tmp_path}{os.pathsep}{tmp_path / 'gone'}")
+    assert scenario_dirs()[1:] == [tmp_path]
+    assert "skipped" in caplog.text and "gone" in caplog.text
+    assert load_scenario("mine").steps == 3
+    assert load_scenario("march_1991").steps != 1
+    assert load_scenario("assignments/own").assignment is not None
