@@ -14,7 +14,8 @@ from orgabm.scenario import ScenarioError, available_scenarios, load_scenario, s
 from orgabm.validation import canonical
 from orgabm.validation.canonical import COPY_ERROR, DENSITY, NETWORK, REWIRE, VELOCITY
 
-WORKERS = 2
+#: one sweep worker: pytest's own workers (-n) use the other CPUs
+WORKERS = 1
 VALIDATION = scenario_dirs()[0] / "validation"
 
 
@@ -240,10 +241,10 @@ def test_lazer_friedman_velocity_and_copy_error_raise_the_long_run():
         "lazer_friedman_velocity": canonical.lazer_friedman(
             "lazer_friedman_velocity", runs=40, seed=5, workers=WORKERS,
             points=[{NETWORK: "complete", VELOCITY: v} for v in (1.0, 0.1)]),
-        # copying error's gain is small (+0.036, 3.4 standard errors at 200 runs): 280
-        # runs for 4
+        # copying error's gain is small: +0.036, 3.4 standard errors at 200 runs (4 would
+        # take 280, 40 s more of CPU)
         "lazer_friedman_copy_error": canonical.lazer_friedman(
-            "lazer_friedman_copy_error", runs=280, seed=5, workers=WORKERS,
+            "lazer_friedman_copy_error", runs=200, seed=5, workers=WORKERS,
             points=[{NETWORK: "complete", COPY_ERROR: e} for e in (0.0, 0.2)]),
     }  # fmt: skip
     findings = canonical.lf_findings(tables)
@@ -253,14 +254,14 @@ def test_lazer_friedman_velocity_and_copy_error_raise_the_long_run():
 
 @pytest.mark.slow
 def test_lazer_friedman_more_ties_faster_early_worse_late():
-    # the long-run costs of shortcuts and density stood 3.3 and 3.8 standard errors clear
-    # at 40 runs: 60 for 4
+    # the long-run costs of shortcuts and density stand 3.3 and 3.8 standard errors clear
+    # at 40 runs (4 would take 60)
     tables = {
         "lazer_friedman_small_world": canonical.lazer_friedman(
-            "lazer_friedman_small_world", runs=60, seed=5, workers=WORKERS,
+            "lazer_friedman_small_world", runs=40, seed=5, workers=WORKERS,
             points=[{REWIRE: r} for r in (0.0, 1.0)]),
         "lazer_friedman_density": canonical.lazer_friedman(
-            "lazer_friedman_density", runs=60, seed=5, workers=WORKERS,
+            "lazer_friedman_density", runs=40, seed=5, workers=WORKERS,
             points=[{DENSITY: d} for d in (0.02, 1.0)]),
     }  # fmt: skip
     findings = canonical.lf_findings(tables)
@@ -278,7 +279,7 @@ def test_fang_moderate_cross_group_linking_is_best():
 
 @pytest.mark.slow
 def test_miller_tacit_knowledge_spreads_only_between_people():
-    # the fastest rate's shortfall (0.981 against 1.000) stood 3 standard errors clear at
-    # 80 runs: 140 for 4
-    table = canonical.miller(runs=140, seed=5, rates=(0.0, 0.3, 0.9), workers=WORKERS)
+    # the fastest rate's shortfall (0.981 against 1.000) stands 3 standard errors clear at
+    # 80 runs (4 would take 140)
+    table = canonical.miller(runs=80, seed=5, rates=(0.0, 0.3, 0.9), workers=WORKERS)
     _holds(canonical.miller_findings(table))
