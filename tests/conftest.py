@@ -43,13 +43,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         yield url, log
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark browser tests by the fixture they use, and the class load test by its module."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark browser tests by the fixture they use, and the class load test by its module.
+    Under ``-n``, the longest tests (the class, then the statistical ones) go first, so
+    that no worker is left with a long test at the end while the other idles."""
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
         if item.path.name == "test_classroom_load.py":
             item.add_marker(pytest.mark.load)
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: all of them sort alike
+        items.sort(key=lambda i: 0 if i.get_closest_marker("load") else
+                   1 if i.get_closest_marker("slow") else 2)  # fmt: skip
 
 
 def _module_fixtures(tree: ast.Module) -> set[str]:
@@ -90,6 +95,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     from xdist.scheduler import LoadScopeScheduling
 
     grouped = files_sharing_a_module_fixture(config.rootpath)
+    config.option.loadscopereorder = False  # keep the longest-first order of the workers
 
     class ByFile(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:

@@ -1,6 +1,7 @@
 """Communities of practice: encounters across teams."""
 
 import numpy as np
+import pytest
 from effects import mean, runs
 
 
@@ -16,6 +17,7 @@ def test_communities_of_practice_carry_ideas_across_silos():
     assert worst_team(0.2) > worst_team(0.0) + 0.02
 
 
+@pytest.mark.slow
 def test_moderate_cross_team_contact_is_best():
     knowledge = {
         x: mean(runs({"organization.network.cross_team_ties": x}), "knowledge", 60)

@@ -2,6 +2,7 @@
 the leader's example."""
 
 import numpy as np
+import pytest
 from effects import BASE, MARCH_LIKE, REPS, compare, mean, nk_effect, runs
 
 from orgabm import OrgModel, load_scenario
@@ -48,6 +49,7 @@ def test_empowered_employees_keep_findings_the_code_contradicts():
     assert kept[1.0] > 1.5 * kept[0.0] + 10
 
 
+@pytest.mark.slow
 def test_exploration_pays_more_on_interdependent_tasks():
     def benefit(k: int) -> float:
         return nk_effect(k, "leadership.experimentation", 0.0, 0.5, "performance", 4)
@@ -73,6 +75,7 @@ def test_punishment_lowers_risk_tolerance_and_safety():
     assert out["safety"][1] < out["safety"][0] - 0.05
 
 
+@pytest.mark.slow
 def test_safety_matters_more_on_rugged_tasks():
     def effect(k: int) -> float:
         return nk_effect(k, "leadership.psychological_safety", 0.1, 0.9, "knowledge", 3)
