@@ -17,8 +17,8 @@ from bench_classroom import run
 TRIMS, SETTLE = "1,3,8", 12
 #: a click on Step while sweeps run at most this many times its time before them (the
 #: pacer slows played runs while an experiment runs); the share of what the class added
-#: to the server's memory that it may keep once closed (about 0.4 measured; without the
-#: trimming, about 0.9: docs/performance.md)
+#: to the server's memory that it may keep once closed (0.41 measured; 0.79 when the
+#: trim cannot reach the allocator's arenas, PYTHONMALLOC=pymalloc: docs/performance.md)
 RATIO, KEPT = 1.5, 0.65
 
 
