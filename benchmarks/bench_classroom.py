@@ -24,7 +24,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-from orgabm.dashboard.serve import CHROMIUM_ARGS, CHROMIUM_PATH, serving
+from orgabm.dashboard.serve import CHROMIUM_ARGS, CHROMIUM_PATH, move_slider, serving
 
 RENDERED = """(i) => {
   const views = [...document.querySelectorAll('[data-rendered]')];
@@ -90,16 +90,7 @@ def _set_replicates(page: Page, replicates: int) -> None:
     except Exception as exc:  # say what the page showed instead
         shown = " ".join(page.inner_text("body").split())[:600]
         raise TimeoutError(f"no 'Replicates per point' slider in 120 s; the page: {shown}") from exc
-    slider = field.get_by_role("slider")  # its thumb: focusable, but of zero size
-    slider.focus()
-    slider.press("Home")  # 1
-    for _ in range(replicates - 1):
-        slider.press("ArrowRight")
-    deadline = time.perf_counter() + 30
-    while slider.get_attribute("aria-valuenow") != str(replicates):
-        if time.perf_counter() > deadline:
-            raise TimeoutError(f"the replicates slider did not reach {replicates}")
-        time.sleep(0.1)
+    move_slider(field.get_by_role("slider"), replicates)  # its thumb: of zero size
 
 
 def run(url: str, pid: int, sessions: int = 30, sweepers: int = 5, probes: int = 3,

@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ..batch.child import child_env, python_command
 from .assets import ensure_offline_assets, read_only_cdn
@@ -20,7 +21,7 @@ from .memory import SERVER_ONLY_MALLOC, can_trim
 
 __all__ = [
     "CHROMIUM_ARGS", "CHROMIUM_PATH", "app_path", "command", "free_port",
-    "harden_routes", "is_loopback", "running_server", "server_env", "serving",
+    "harden_routes", "is_loopback", "move_slider", "running_server", "server_env", "serving",
 ]  # fmt: skip
 
 #: Debian's Chromium, driven headless by Playwright (its own browser download does not work
@@ -187,3 +188,29 @@ def running_server(log: Path | None = None, port: int | None = None) -> Iterator
     """A dashboard server on a free loopback port for the duration of the block; yields its URL."""
     with serving(log, port) as (url, _):
         yield url
+
+
+def move_slider(slider: Any, value: float, seconds: float = 60.0) -> None:
+    """Move a page's slider (a Playwright locator of its ``role=slider`` thumb) to
+    ``value`` with the keyboard, as a student could: one key at a time, each waited for,
+    because a key pressed before the server has answered the last one can be undone by
+    that answer (the server sets the value it was sent, after the page has moved on)."""
+    deadline = time.monotonic() + seconds
+
+    def shown() -> float:
+        return float(slider.get_attribute("aria-valuenow"))
+
+    slider.focus()
+    while True:
+        now = shown()
+        if abs(now - value) < 1e-9:
+            time.sleep(0.5)  # the server's answer to the last key may still come
+            if abs(shown() - value) < 1e-9:
+                return
+            continue
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the slider shows {now:g}, not {value:g}, after {seconds:g} s")
+        slider.press("ArrowRight" if now < value else "ArrowLeft")
+        moved = time.monotonic() + 5
+        while shown() == now and time.monotonic() < moved:
+            time.sleep(0.05)

@@ -14,6 +14,8 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
+from orgabm.dashboard.serve import move_slider
+
 
 @pytest.fixture(scope="module")
 def url(server) -> str:
@@ -25,13 +27,6 @@ def open_assignment(browser, url: str, name: str) -> Page:
     page.goto(f"{url}/?assignment={name}")
     expect(page.get_by_text("Step: 0", exact=True)).to_be_visible(timeout=90_000)
     return page
-
-
-def set_slider(page: Page, name: str, presses: list[str]) -> None:
-    slider = page.get_by_role("slider", name=name)
-    slider.focus()
-    for key in presses:
-        page.keyboard.press(key)
 
 
 def test_an_assignment_opens_by_url_with_its_instructions_and_locked_levers(url, browser):
@@ -69,8 +64,8 @@ def test_an_unknown_assignment_falls_back_with_a_notice(url, browser):
 def test_an_experiment_runs_plots_downloads_and_matches_the_cli(url, browser, tmp_path):
     page = open_assignment(browser, url, "exploration_exploitation")
     page.get_by_role("tab", name="Experiment").click()
-    set_slider(page, "Points", ["Home", "ArrowRight"])  # 3 points
-    set_slider(page, "Replicates per point", ["Home", "ArrowRight", "ArrowRight"])  # 3
+    move_slider(page.get_by_role("slider", name="Points"), 3)
+    move_slider(page.get_by_role("slider", name="Replicates per point"), 3)
     page.get_by_role("button", name="Run experiment").click()
     expect(page.get_by_text(re.compile(r"^Done: 18 runs"))).to_be_visible(timeout=120_000)
     expect(page.locator("img[src^='blob:']").last).to_be_visible()  # the plot
