@@ -14,22 +14,48 @@ import numpy as np
 
 from ..scenario import Environment as EnvironmentSpec
 
-__all__ = ["Environment", "NKLandscape", "Reality", "build_environment"]
+__all__ = ["Environment", "NKLandscape", "Reality", "build_environment", "landscape_maximum"]
 
-#: Bit planes of all 2^N solutions, by N: plane d holds bit d of every solution.
-_PLANES: dict[int, np.ndarray] = {}
 #: Landscape maxima already found, by a digest of the landscape (a run's landscape is
 #: often another's: sweeps with common seeds give every point the same ones).
 _MAXIMA: dict[bytes, tuple[float, int]] = {}
 _MAXIMA_SIZE = 4096
 
 
-def _planes(n: int) -> np.ndarray:
-    if n not in _PLANES:
-        solutions = np.arange(1 << n, dtype=np.int64)
-        _PLANES.clear()  # one N at a time: 2^N x N bytes
-        _PLANES[n] = np.stack([((solutions >> (n - 1 - d)) & 1).astype(np.uint8) for d in range(n)])
-    return _PLANES[n]
+def _half_index(values: np.ndarray, pos: np.ndarray, use: np.ndarray) -> np.ndarray:
+    """For each of ``values`` (one half of a solution's bits), each dimension's part of its
+    table index: the bits at ``pos`` where ``use``, the first partner the index's top bit."""
+    shifts = np.arange(pos.shape[1] - 1, -1, -1, dtype=np.int64)
+    bits = (values[:, None, None] >> np.where(use, pos, 0)[None]) & 1
+    return (np.where(use[None], bits, 0) << shifts).sum(axis=2)
+
+
+def landscape_maximum(table: np.ndarray, deps: np.ndarray) -> tuple[float, int]:
+    """The best mean contribution over all 2^N solutions, and its solution (as an integer,
+    dimension 0 its top bit): every solution is tried, exactly.
+
+    A solution is (h, l), its top and bottom halves of bits, and a dimension's table index
+    is the OR of a part read from h and a part read from l; so each dimension adds, to a
+    block of rows h, a small gather (its distinct l-parts) spread along l. Blocks stay in
+    cache, the index of all 2^N solutions is never built, and every solution's sum is
+    added up in dimension order, as a loop over the dimensions would.
+    """
+    n = table.shape[0]
+    low = n // 2
+    high = n - low
+    pos = (n - 1 - deps).astype(np.int64)  # each partner's bit in the solution
+    up = pos >= low
+    a = _half_index(np.arange(1 << high, dtype=np.int64), pos - low, up)
+    b = _half_index(np.arange(1 << low, dtype=np.int64), pos, ~up)
+    parts = [np.unique(b[:, i], return_inverse=True) for i in range(n)]
+    total = np.zeros((1 << high, 1 << low))
+    rows = max(1, (1 << 15) >> low)  # blocks of about 32,768 solutions
+    for start in range(0, 1 << high, rows):
+        block = total[start : start + rows]
+        for i, (kinds, where) in enumerate(parts):
+            block += np.take(table[i][a[start : start + rows, i, None] | kinds], where, axis=1)
+    arg = int(total.argmax())
+    return float(total.flat[arg]) / n, arg
 
 
 class Environment(Protocol):
@@ -204,19 +230,9 @@ class NKLandscape:
         """Find the global maximum by trying every solution (remembered by landscape)."""
         key = hashlib.blake2b(self.table.tobytes() + self.deps.tobytes(), digest_size=16).digest()
         if key not in _MAXIMA:
-            planes = _planes(self.n)
-            kind = np.uint8 if self.k < 8 else np.int32
-            total = np.zeros(1 << self.n)
-            for i in range(self.n):
-                index = np.zeros(1 << self.n, dtype=kind)
-                for dep in self.deps[i]:
-                    np.left_shift(index, 1, out=index)
-                    np.bitwise_or(index, planes[dep], out=index)
-                total += self.table[i][index]
-            arg = int(total.argmax())
             if len(_MAXIMA) >= _MAXIMA_SIZE:
                 _MAXIMA.pop(next(iter(_MAXIMA)))
-            _MAXIMA[key] = (float(total[arg]) / self.n, arg)
+            _MAXIMA[key] = landscape_maximum(self.table, self.deps)
         self.maximum, arg = _MAXIMA[key]
         bits = (arg >> (self.n - 1 - np.arange(self.n))) & 1
         self.values = (bits * 2 - 1).astype(np.int8)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from orgabm import OrgModel, load_scenario
-from orgabm.engine.environments import NKLandscape, Reality
+from orgabm.engine.environments import NKLandscape, Reality, landscape_maximum
 
 
 def rng(seed=0):
@@ -24,6 +24,20 @@ def test_nk_is_normalized_by_its_maximum_and_knows_its_best_solution(interaction
     assert fitness.max() == pytest.approx(1.0)
     assert (fitness <= 1.0 + 1e-12).all() and (fitness > 0).all()
     assert land.performance(land.values)[0] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(("n", "k"), [(1, 0), (2, 1), (7, 0), (7, 3), (9, 8), (12, 5)])
+@pytest.mark.parametrize("interactions", ["random", "adjacent"])
+def test_the_landscape_maximum_is_every_solutions_best_sum_exactly(n, k, interactions):
+    """Against the plain way: each solution's contributions summed in dimension order."""
+    land = NKLandscape(n, k, interactions, 1.0, rng(n * 31 + k))
+    bits = (all_solutions(n) > 0).astype(np.int64)  # solution s is the integer s, MSB first
+    index = bits[:, land.deps] @ (1 << np.arange(k, -1, -1))
+    sums = np.zeros(len(bits))
+    for i in range(n):
+        sums += land.table[i][index[:, i]]
+    best = int(sums.argmax())
+    assert landscape_maximum(land.table, land.deps) == (float(sums[best]) / n, best)
 
 
 def test_nk_dependencies():
