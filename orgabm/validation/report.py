@@ -108,7 +108,11 @@ def _march(results: SuiteResults, findings: list[Finding]) -> dict[str, object]:
          f"{turb_at.iloc[-1, 1]:.3f} with turnover (peak without: {turb_peak:.3f})",
          bool(turb_at.iloc[-1, 0] < turb_peak and turb_at.iloc[-1, 1] > turb_at.iloc[-1, 0])),
     ]  # fmt: skip
-    summary_rows = march_rows + [(f.experiment, f.published, f.observed, f.holds) for f in findings]
+    summary_rows = march_rows + [
+        (f.experiment, f"*not published, orgabm's own check:* {f.published}" if f.ours
+         else f.published, f.observed, f.holds)
+        for f in findings
+    ]  # fmt: skip
     return {
         "runs": runs,
         "other_runs": results.other_runs,
@@ -196,9 +200,14 @@ def _lazer_friedman(name: str, table: pd.DataFrame, seconds: float) -> str:
 
 def _bullets(findings: list[Finding]) -> str:
     """Findings as a Markdown list, each marked reproduced or not."""
+
+    def verdict(f: Finding) -> str:
+        if f.ours:
+            return f"{'Holds' if f.holds else 'Does not hold'}, not a published finding"
+        return "Reproduced" if f.holds else "Not reproduced"
+
     return "\n".join(
-        f"- **{'Reproduced' if f.holds else 'Not reproduced'}** ({f.experiment}): "
-        f"{f.published}. orgabm: {f.observed}."
+        f"- **{verdict(f)}** ({f.experiment}): {f.published}. orgabm: {f.observed}."
         for f in findings
     )
 
