@@ -1,4 +1,6 @@
-"""The validation page: a check of orgabm's own is never shown as a published finding."""
+"""The validation page (orgabm/validation/report.py; named apart from tests/analysis/test_report.py,
+which pytest would take for the same module): a check of our own is never shown as a
+published finding."""
 
 from orgabm.validation.canonical import Finding
 from orgabm.validation.report import _bullets
