@@ -48,3 +48,15 @@ def test_the_version_is_written_in_one_place():
     assert f"\nversion: {__version__}\n" in citation
     assert f"## {__version__}" in (ROOT / "CHANGELOG.md").read_text()
     assert 'dynamic = ["version"]' in (ROOT / "pyproject.toml").read_text()
+
+
+def test_a_main_guard_comes_last():
+    """``python -m orgabm.x`` runs the guard where it stands: a function defined after it
+    does not exist yet (``python -m orgabm.teaching.notes`` once failed so)."""
+    import ast
+
+    for path in sorted((ROOT / "orgabm").rglob("*.py")):
+        body = ast.parse(path.read_text()).body
+        guards = [i for i, node in enumerate(body) if isinstance(node, ast.If)
+                  and ast.unparse(node.test) == "__name__ == '__main__'"]  # fmt: skip
+        assert all(i == len(body) - 1 for i in guards), f"{path}: code after the main guard"

@@ -180,9 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def _table(job: Job) -> str:
     return markdown_table(job.summary(), decimals(3, nan="nan"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
