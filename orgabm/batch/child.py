@@ -18,10 +18,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["MODEL_PATH", "append_model_path", "child_env", "python_command"]
+__all__ = ["MODEL_PATH", "SWEEP_PID", "append_model_path", "child_env", "python_command"]
 
 #: Folders a worker appends to its import path for ``--model`` modules (os.pathsep-separated).
 MODEL_PATH = "ORGABM_MODEL_PATH"
+#: The process id of the sweep a worker works for: its parent, or its grandparent when the
+#: fork server started it. The store lets this process's workers commit.
+SWEEP_PID = "ORGABM_SWEEP_PID"
 
 
 def python_command(*args: str) -> list[str]:

@@ -40,6 +40,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .child import SWEEP_PID
 from .files import (
     StoreError,
     StoreWriteError,
@@ -202,7 +203,8 @@ class Store:
         if self._lock_fd is not None:
             return True
         owner = self.owner()
-        if owner is None or owner in (os.getpid(), os.getppid()):
+        sweep = os.environ.get(SWEEP_PID, "")
+        if owner is None or owner in (os.getpid(), os.getppid(), int(sweep or 0)):
             return True
         try:
             fd = os.open(self.lock_path, os.O_RDONLY)

@@ -21,3 +21,13 @@ class DyingModel(OrgModel):
         if self.time == 2 and self._seed % 7 == 0:
             os._exit(3)
         super().step()
+
+
+class WitnessModel(OrgModel):
+    """OrgModel, whose module notes on import which process imported it and what it was
+    told: a line "pid parent note" in the file ORGABM_TEST_WITNESS names."""
+
+
+if os.environ.get("ORGABM_TEST_WITNESS"):
+    with open(os.environ["ORGABM_TEST_WITNESS"], "a") as _file:
+        _file.write(f"{os.getpid()} {os.getppid()} {os.environ.get('ORGABM_TEST_NOTE', '')}\n")

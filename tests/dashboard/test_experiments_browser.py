@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from sweep_processes import sweep_workers
 
 from orgabm.dashboard.serve import serving
 
@@ -27,20 +28,6 @@ SET_WIDGET = """async ([label, value]) => {
   }
   return false;
 }"""
-
-
-def workers(pid: int) -> list[int]:
-    """The server's live sweep workers."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            line = (stat.parent / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z" and b"orgabm.batch.worker" in line:
-            found.append(int(stat.parent.name))
-    return found
 
 
 def wait_for(check, seconds: float = 20.0) -> bool:
@@ -94,7 +81,7 @@ def test_a_crafted_second_factor_is_refused_and_the_server_stays_up(server, brow
     page.get_by_role("button", name="Run experiment").click()
     expect(page.get_by_text("second factor steps: not offered in this page", exact=False))\
         .to_be_visible()  # fmt: skip
-    assert workers(process.pid) == [] and process.poll() is None
+    assert sweep_workers(process.pid) == [] and process.poll() is None
     page.get_by_role("tab", name="Live run").click()
     page.get_by_role("button", name="Step", exact=True).click()
     expect(page.get_by_text("Step: 1", exact=True)).to_be_visible()
@@ -105,13 +92,13 @@ def test_one_experiment_per_computer_and_it_ends_with_its_page(server, browser):
     url, process = server
     first = experiment_tab(browser, url)
     start_long_experiment(first)
-    assert wait_for(lambda: workers(process.pid))
+    assert wait_for(lambda: sweep_workers(process.pid))
     second = experiment_tab(browser, url)
     second.get_by_role("button", name="Run experiment").click()
     expect(second.get_by_text("already has an experiment queued or running: one at a time per "
                               "computer", exact=False)).to_be_visible()  # fmt: skip
     first.context.close()  # the page closes: its experiment is cancelled, its worker killed
-    assert wait_for(lambda: not workers(process.pid))
+    assert wait_for(lambda: not sweep_workers(process.pid))
     second.get_by_role("button", name="Run experiment").click()  # now it may
     expect(second.get_by_text("Running:", exact=False)).to_be_visible(timeout=30_000)
     second.get_by_role("button", name="Cancel").click()
@@ -124,17 +111,17 @@ def test_a_dropped_page_is_culled_and_its_experiment_cancelled(server, browser):
     # a page that never says goodbye, like a laptop that sleeps or a dropped connection
     page = experiment_tab(browser, url, "?solara-no-close-beacon")
     start_long_experiment(page)
-    assert wait_for(lambda: workers(process.pid))
+    assert wait_for(lambda: sweep_workers(process.pid))
     page.context.close()
-    assert wait_for(lambda: not workers(process.pid), seconds=30)
+    assert wait_for(lambda: not sweep_workers(process.pid), seconds=30)
 
 
 def test_the_servers_sigterm_leaves_no_sweep_worker(server, browser):
     url, process = server  # the last test: it ends the module's server
     page = experiment_tab(browser, url)
     start_long_experiment(page)
-    assert wait_for(lambda: workers(process.pid))
-    running = workers(process.pid)
+    assert wait_for(lambda: sweep_workers(process.pid))
+    running = sweep_workers(process.pid)
     process.terminate()
     assert wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in running), 10)
     page.context.close()

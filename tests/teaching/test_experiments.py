@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sweep_processes import alive, sweep_workers
 
 from orgabm.dashboard.links import Config
 from orgabm.dashboard.session import Session
@@ -293,45 +294,11 @@ def _long(**changes) -> ExperimentSpec:
     return ExperimentSpec(**{**base, **changes})
 
 
-def _children(pid: int) -> list[int]:
-    """The live processes whose parent is ``pid`` (Linux's /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(stat.parent.name))
-    return found
-
-
-def _workers(others: set[int]) -> list[int]:
-    """This process's sweep workers, but for the processes in ``others``."""
-    found = []
-    for pid in set(_children(os.getpid())) - others:
-        try:
-            command = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if b"orgabm.batch.worker" in command:
-            found.append(pid)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 def _gone(pid: int, seconds: float = 10.0) -> bool:
     ends = time.monotonic() + seconds
-    while _alive(pid) and time.monotonic() < ends:
+    while alive(pid) and time.monotonic() < ends:
         time.sleep(0.1)
-    return not _alive(pid)
+    return not alive(pid)
 
 
 linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -341,12 +308,12 @@ linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /
 def test_closing_the_page_cancels_its_queued_and_running_experiments():
     scheduler = Scheduler(slots=1)
     first_page, second_page = threading.Event(), threading.Event()
-    others = set(_children(os.getpid()))  # earlier tests' processes may still be ending
+    others = set(sweep_workers(os.getpid()))  # earlier tests' workers may still be ending
     first = scheduler.submit(_long(), closed=first_page)
     second = scheduler.submit(_spec(), closed=second_page)
     _wait(first, ("running",))
     ends = time.monotonic() + 30
-    while not (workers := _workers(others)) and time.monotonic() < ends:
+    while not (workers := sweep_workers(os.getpid(), others)) and time.monotonic() < ends:
         time.sleep(0.05)
     assert workers and scheduler.position(second) == 1
     second_page.set()  # the queued one's page closes: it never starts
@@ -400,7 +367,7 @@ def test_the_servers_sigterm_kills_its_sweep_workers_and_reaches_uvicorn():
                           stdout=subprocess.PIPE, text=True) as process:  # fmt: skip
         try:
             assert process.stdout.readline().strip()  # a run is done: the worker is busy
-            workers = _children(process.pid)
+            workers = sweep_workers(process.pid)
             assert workers
             process.stdin.write("\n")
             process.stdin.flush()
@@ -434,10 +401,10 @@ def test_a_sweep_worker_dies_with_its_parent_even_in_a_long_run(tmp_path: Path, 
         worker = int(parent.stdout.readline())
         try:
             time.sleep(after)  # the worker is importing, or inside its million-step run
-            assert _alive(worker)
+            assert alive(worker)
             parent.kill()
             parent.wait()
             assert _gone(worker, 5.0)
         finally:
-            if _alive(worker):
+            if alive(worker):
                 os.kill(worker, signal.SIGKILL)

@@ -1,0 +1,104 @@
+"""Sweep workers forked from a preloaded server: the same numbers as fresh interpreters,
+started in a fraction of the time, clean of the model's code, and gone with the sweep."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sweep_processes import alive, children, command, sweep_workers
+
+from orgabm.batch import forkserver
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from bench_overhead import worker_start
+
+from orgabm.batch.sweep import sweep
+
+pytestmark = pytest.mark.skipif(not forkserver.AVAILABLE, reason="the fork server is Linux's")
+SMALL = {"leadership.socialization": [0.1, 0.9]}
+TINY = {"organization.employees": 12}
+
+
+def _sweep(**options):
+    given = {"vary": SMALL, "reps": 3, "seed": 2, "steps": 4, "workers": 2, "progress": False,
+             "overrides": TINY} | options  # fmt: skip
+    return sweep("march_1991", **given).sort_values("run_id").reset_index(drop=True)
+
+
+def _servers() -> list[int]:
+    return [pid for pid in children(os.getpid()) if b"orgabm.batch.forkserver" in command(pid)]
+
+
+def _witnessed(path: Path) -> list[list[str]]:
+    return [line.split(" ", 2) for line in path.read_text().splitlines()]
+
+
+def test_forked_workers_give_the_numbers_fresh_ones_do(monkeypatch):
+    forked = _sweep()
+    assert _servers(), "the sweep started no fork server"
+    monkeypatch.setattr(forkserver, "AVAILABLE", False)  # knocked out: fresh interpreters
+    fresh = _sweep()
+    assert forked["error"].isna().all() and len(forked) == 6
+    pd.testing.assert_frame_equal(forked, fresh)
+
+
+def test_a_forked_worker_starts_in_a_fraction_of_a_fresh_ones_time():
+    start = worker_start(repeats=3)  # one-run sweeps side by side (benchmarks/)
+    assert start["ratio"] < 0.5, start  # measured 0.1 to 0.2: a second of imports saved
+
+
+def test_the_model_module_is_imported_by_each_worker_and_never_by_the_server(tmp_path, monkeypatch):
+    witness = tmp_path / "witness"
+    monkeypatch.setenv("ORGABM_TEST_WITNESS", str(witness))
+    _sweep()  # the server may already run; the environment reaches each worker all the same
+    monkeypatch.setenv("ORGABM_TEST_NOTE", "second")
+    _sweep(model="sweep_models:WitnessModel")
+    lines = [line for line in _witnessed(witness) if line[0] != str(os.getpid())]  # the sweep
+    servers = {str(pid) for pid in _servers()}
+    assert len(lines) == 2  # the two workers, once each (this process checks the model too)
+    assert all(parent in servers and pid not in servers for pid, parent, _ in lines)
+    assert [note for _, _, note in lines] == ["second", "second"]
+
+
+def test_a_killed_server_is_started_again_and_the_sweep_runs():
+    _sweep()
+    (old,) = _servers()
+    os.kill(old, signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while alive(old) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    again = _sweep()
+    assert again["error"].isna().all() and len(again) == 6
+    assert _servers() and old not in _servers()
+
+
+SWEEPER = """
+import sys
+from orgabm.batch.sweep import sweep
+sweep("march_1991", vary={"leadership.socialization": [0.1, 0.9]}, reps=2, workers=2,
+      steps=1000000, overrides={"stop_at_equilibrium": False}, progress=False)
+"""
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["sigkill", "sigterm"])
+def test_the_server_and_its_workers_end_with_the_sweep(how):
+    with subprocess.Popen([sys.executable, "-c", SWEEPER]) as sweeper:
+        try:
+            deadline = time.monotonic() + 60
+            while len(workers := sweep_workers(sweeper.pid)) < 2:
+                assert time.monotonic() < deadline, "the sweep started no workers"
+                time.sleep(0.05)
+            (server,) = [p for p in children(sweeper.pid) if b"forkserver" in command(p)]
+            sweeper.send_signal(how)
+            sweeper.wait(timeout=30)
+            deadline = time.monotonic() + 5
+            while any(alive(p) for p in (server, *workers)) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert not any(alive(p) for p in (server, *workers))
+        finally:
+            sweeper.kill()
