@@ -96,7 +96,7 @@ def run_batch(
             key = json.dumps(point, sort_keys=True, default=str)
             if key not in scenarios:
                 scenarios[key] = Scenario.model_validate(apply_overrides(scenario, point))
-            result = cls(scenarios[key], rng=run["seed"]).run()
+            result = cls(scenarios[key], rng=run["seed"], team_table=False).run()
             recorder = result.datacollector
             row.update(steps=int(result.time), equilibrium=bool(result.equilibrium), error=None)
             row.update(recorder.latest())

@@ -66,7 +66,10 @@ class OrgModel(mesa.Model):
         scenario: Scenario | Mapping[str, Any] | str | Path | None = None,
         *,
         rng: int | np.random.Generator | np.random.SeedSequence | None = None,
+        team_table: bool = True,
     ) -> None:
+        """``team_table=False`` records no team table: a sweep never reads it, and it costs
+        up to a third of a small organization's run (benchmarks/bench_overhead.py)."""
         super().__init__(rng=rng)
         self.config: Scenario = (
             scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -114,9 +117,10 @@ class OrgModel(mesa.Model):
         self.equilibrium = False
         self.running = cfg.steps > 0
         self.datacollector = MetricsRecorder({**METRICS, **self.extra_metrics})
-        self.team_recorder = TeamRecorder()
+        self.team_recorder: TeamRecorder | None = TeamRecorder() if team_table else None
         self.datacollector.collect(self)
-        self.team_recorder.collect(self)
+        if self.team_recorder is not None:
+            self.team_recorder.collect(self)
 
     # ------------------------------------------------------------------ views
     # The state's fields, read and written as the model's attributes (Mesa's style).
@@ -255,7 +259,8 @@ class OrgModel(mesa.Model):
         # collect
         state.tenure += 1
         self.datacollector.collect(self)
-        self.team_recorder.collect(self)
+        if self.team_recorder is not None:
+            self.team_recorder.collect(self)
         self._check_stop()
 
     def _replace(self, rows: np.ndarray) -> None:
@@ -349,4 +354,6 @@ class OrgModel(mesa.Model):
 
     def team_frame(self) -> pd.DataFrame:
         """The per-team table: one row per step and team."""
+        if self.team_recorder is None:
+            raise ValueError("this model was made with team_table=False: it has no team table")
         return self.team_recorder.to_frame()

@@ -246,3 +246,13 @@ def test_a_lever_every_team_sets_to_zero_is_not_in_use():
 def test_no_equilibrium_stop_with_tacit_knowledge():
     model = OrgModel(march(**{"environment.tacit": 0.1}), rng=1)
     assert not model.stops_at_equilibrium
+
+
+def test_a_model_without_its_team_table_runs_the_same_numbers():
+    scenario = load_scenario("learning_organization", {"steps": 20})
+    full = OrgModel(scenario, rng=3).run()
+    lean = OrgModel(scenario, rng=3, team_table=False).run()
+    pd.testing.assert_frame_equal(full.metrics_frame(), lean.metrics_frame())
+    assert len(full.team_frame()) == 21 * scenario.organization.teams
+    with pytest.raises(ValueError, match="team_table=False"):
+        lean.team_frame()
