@@ -57,12 +57,16 @@ def threads(pid: int) -> int:
     return -1
 
 
-def _open(browser, url: str) -> Page:
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-    page.goto(url)
-    page.get_by_text("Step: 0", exact=True).wait_for(timeout=180_000)
-    page.wait_for_function(RENDERED, arg=0, timeout=180_000, polling=100)
-    return page
+def _open(browser, url: str, count: int = 1) -> list[Page]:
+    """``count`` sessions, loading side by side as a class's laptops do, each drawn."""
+    pages = [browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+             for _ in range(count)]  # fmt: skip
+    for page in pages:
+        page.goto(url, wait_until="commit")
+    for page in pages:
+        page.get_by_text("Step: 0", exact=True).wait_for(timeout=180_000)
+        page.wait_for_function(RENDERED, arg=0, timeout=180_000, polling=100)
+    return pages
 
 
 def _step(page: Page) -> float:
@@ -105,7 +109,7 @@ def run(url: str, pid: int, sessions: int = 30, sweepers: int = 5, probes: int =
         # the baseline: after one session that played and ran an experiment (so that
         # everything the server imports on first use is loaded), once it has closed and
         # the server has handed back what it could
-        warm = _open(browser, url)
+        (warm,) = _open(browser, url)
         warm.get_by_role("button", name="Step", exact=True).click()
         warm.get_by_role("tab", name="Experiment").click()
         if replicates is not None:
@@ -118,7 +122,7 @@ def run(url: str, pid: int, sessions: int = 30, sweepers: int = 5, probes: int =
         result["rss_baseline"] = rss_mib(pid)
         result["threads_baseline"] = threads(pid)
         started = time.perf_counter()
-        pages = [_open(browser, url) for _ in range(sessions)]
+        pages = _open(browser, url, sessions)
         result["open_seconds"] = time.perf_counter() - started
         log(f"{sessions} sessions open in {result['open_seconds']:.0f} s")
         probe_pages, players = pages[:probes], pages[probes:]

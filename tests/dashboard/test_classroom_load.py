@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from bench_classroom import run
 
 #: the server's trims after sessions close (ORGABM_TRIM_AFTER), and the wait for them
-TRIMS, SETTLE = "1,3,8", 12
+TRIMS, SETTLE = "0.5,2,4", 6
 #: a click on Step while sweeps run at most this many times its time before them (the
 #: pacer slows played runs while an experiment runs); the share of what the class added
 #: to the server's memory that it may keep once closed (0.41 measured; 0.79 when the
