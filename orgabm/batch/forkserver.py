@@ -10,16 +10,16 @@ request names. The server never runs a model and never imports a ``--model`` mod
 child does both after the fork, so every worker starts as clean as a fresh interpreter.
 
 The chain dies with the sweep's process, as fresh workers do: the server when its parent
-dies or closes the socket, each worker when the server dies (``PR_SET_PDEATHSIG``, and
-``worker.die_with_parent``). Elsewhere (no ``fork`` on Windows; macOS's system libraries
-are not safe to fork once loaded) workers start fresh, as they do when the server fails.
+dies or closes the socket (the kernel closes it for a process that dies), each worker
+when the server dies (``worker.die_with_parent``). Elsewhere (no ``fork`` on Windows;
+macOS's system libraries are not safe to fork once loaded) workers start fresh, as they
+do when the server fails.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
-import ctypes
 import json
 import os
 import queue
@@ -43,7 +43,6 @@ AVAILABLE = sys.platform.startswith("linux") and hasattr(socket, "send_fds")
 #: The environment that shapes what the server imports: a different one gets its own server.
 _IMPORT_ENV = ("PYTHONPATH", "PYTHONHOME", "PYTHONMALLOC", "PYTHONHASHSEED", "OPENBLAS_NUM_THREADS",
                "OMP_NUM_THREADS", "MKL_NUM_THREADS")  # fmt: skip
-_PR_SET_PDEATHSIG = 1
 
 
 class _Server:
@@ -250,8 +249,8 @@ def serve(fd: int) -> int:
     """Import the worker's modules, then fork a worker per request until the parent goes."""
     server = socket.socket(fileno=fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the sweep's to handle
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    # No parent-death signal here: it would fire when the *thread* that started us ends
+    # (a dashboard job's), killing the workers of other sweeps. The socket's end is ours.
     said = os.environ.get(PARENT_ENV, "")
     if said.isdigit() and os.getppid() != int(said):
         return 1  # the sweep died while we started

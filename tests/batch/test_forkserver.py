@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -75,6 +76,19 @@ def test_a_killed_server_is_started_again_and_the_sweep_runs():
     again = _sweep()
     assert again["error"].isna().all() and len(again) == 6
     assert _servers() and old not in _servers()
+
+
+def test_a_server_started_by_a_thread_outlives_it():
+    # a dashboard job's thread starts the server; the next job, on another thread, uses it
+    for server in _servers():
+        os.kill(server, signal.SIGKILL)
+    job = threading.Thread(target=_sweep)
+    job.start()
+    job.join()
+    (started,) = _servers()
+    time.sleep(0.5)  # a parent-death signal tied to the thread would have fired by now
+    assert alive(started)
+    assert _sweep()["error"].isna().all() and _servers() == [started]
 
 
 SWEEPER = """
