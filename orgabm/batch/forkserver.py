@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import itertools
 import json
 import os
-import queue
 import select
 import signal
 import socket
@@ -38,7 +38,7 @@ from .worker import PARENT_ENV
 
 __all__ = ["ForkedWorker", "start_worker"]
 
-#: Only here: Linux has fork, SOCK_SEQPACKET and a parent-death signal.
+#: Only here: Linux has fork, SOCK_SEQPACKET and file descriptors for processes.
 AVAILABLE = sys.platform.startswith("linux") and hasattr(socket, "send_fds")
 #: The environment that shapes what the server imports: a different one gets its own server.
 _IMPORT_ENV = ("PYTHONPATH", "PYTHONHOME", "PYTHONMALLOC", "PYTHONHASHSEED", "OPENBLAS_NUM_THREADS",
@@ -46,21 +46,28 @@ _IMPORT_ENV = ("PYTHONPATH", "PYTHONHOME", "PYTHONMALLOC", "PYTHONHASHSEED", "OP
 
 
 class _Server:
-    """The parent's end of one fork server: its process, its socket and its children's exits."""
+    """The parent's end of one fork server: its process, its socket, the replies to our
+    requests (by request id: a late reply never reaches another requester) and how its
+    children exited."""
 
     def __init__(self, env: Mapping[str, str]) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = dict(env)
-        env[PARENT_ENV] = str(os.getpid())  # the server dies with us
-        self.process = subprocess.Popen(
-            python_command("-m", "orgabm.batch.forkserver", str(theirs.fileno())),
-            pass_fds=[theirs.fileno()], env=env,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        theirs.close()
+        env = {**env, PARENT_ENV: str(os.getpid())}  # the server dies with us
+        try:
+            self.process = subprocess.Popen(
+                python_command("-m", "orgabm.batch.forkserver", str(theirs.fileno())),
+                pass_fds=[theirs.fileno()], env=env,
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
         self.socket = ours
-        self.asking = threading.Lock()  # one fork request at a time
-        self.replies: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.ids = itertools.count(1)
+        self.replies: dict[int, dict[str, Any] | None] = {}  # request id -> reply, once come
+        self.abandoned: set[int] = set()  # requests whose asker gave up: kill what they got
         self.exits: dict[int, int] = {}
         self.changed = threading.Condition()
         self.gone = False
@@ -75,16 +82,21 @@ class _Server:
             if not data:
                 break
             message = json.loads(data)
-            if "exit" in message:
-                with self.changed:
+            with self.changed:
+                if "exit" in message:
                     self.exits[message["pid"]] = message["exit"]
-                    self.changed.notify_all()
-            else:
-                self.replies.put(message)
-        with self.changed:  # its children died with it (their parent-death signal)
+                elif message["id"] in self.abandoned:
+                    self.abandoned.discard(message["id"])
+                    if "pid" in message:
+                        self.kill(message["pid"])
+                else:
+                    if "pid" in message:  # a pid the kernel reused: not the old one's exit
+                        self.exits.pop(message["pid"], None)
+                    self.replies[message["id"]] = message
+                self.changed.notify_all()
+        with self.changed:  # its children died with it
             self.gone = True
             self.changed.notify_all()
-        self.replies.put({"error": "the fork server has gone"})
 
     def alive(self) -> bool:
         return self.process.poll() is None and not self.gone
@@ -100,15 +112,29 @@ class _Server:
             self.process.kill()
             self.process.wait()
 
-    def fork(self, args: Sequence[str], env: Mapping[str, str], fds: Sequence[int]) -> int:
-        """A new worker's process id; raises OSError if the server cannot fork one."""
-        request = json.dumps({"args": list(args), "env": dict(env)}).encode()
-        with self.asking:
-            socket.send_fds(self.socket, [request], list(fds))
-            try:  # the first request waits for the server's imports
-                reply = self.replies.get(timeout=120)
-            except queue.Empty:
-                reply = {"error": "the fork server did not answer in 120 s"}
+    def fork(self, request: dict[str, Any], fds: Sequence[int]) -> int:
+        """A new worker's process id; raises OSError if the server cannot fork one. If the
+        asker is interrupted, the worker forked for it is killed when its pid comes."""
+        rid = next(self.ids)
+        with self.changed:
+            self.replies[rid] = None
+        try:
+            socket.send_fds(self.socket, [json.dumps({**request, "id": rid}).encode()], fds)
+            with self.changed:  # the first request waits for the server's imports
+                self.changed.wait_for(lambda: self.replies[rid] is not None or self.gone, 120)
+                reply = self.replies.pop(rid)
+        except BaseException:
+            with self.changed:
+                came = self.replies.pop(rid, None)
+                if came is None and not self.gone:
+                    self.abandoned.add(rid)
+                elif came is not None and "pid" in came:
+                    self.kill(came["pid"])
+            raise
+        if reply is None:
+            if not self.gone:  # stuck for two minutes: start afresh
+                self.close()
+            raise OSError("the fork server did not answer")
         if "pid" not in reply:
             raise OSError(reply["error"])
         return int(reply["pid"])
@@ -132,13 +158,25 @@ class ForkedWorker:
         self.pid = pid
         self.stdin = stdin
         self.stdout = stdout
+        self.returncode: int | None = None
 
     def poll(self) -> int | None:
-        return self._server.returncode(self.pid)
+        if self.returncode is None:
+            with self._server.changed:
+                code = self._server.returncode(self.pid)
+                if code is not None:  # known: the server's record of it can go
+                    self.returncode = code
+                    self._server.exits.pop(self.pid, None)
+        return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
         with self._server.changed:
-            if not self._server.changed.wait_for(lambda: self.poll() is not None, timeout):
+            if not self._server.changed.wait_for(
+                lambda: (
+                    self._server.returncode(self.pid) is not None or self.returncode is not None
+                ),
+                timeout,
+            ):
                 raise subprocess.TimeoutExpired(f"forked worker {self.pid}", timeout or 0)
         code = self.poll()
         assert code is not None  # the wait above ended with it known
@@ -151,6 +189,7 @@ class ForkedWorker:
 
 _servers: dict[tuple[str, ...], _Server] = {}
 _starting = threading.Lock()
+_inherited: list[_Server] = []  # a forked copy of this process's servers: never used
 
 
 def _server_for(env: Mapping[str, str]) -> _Server:
@@ -164,19 +203,42 @@ def _server_for(env: Mapping[str, str]) -> _Server:
         return server
 
 
+def _forget_servers() -> None:
+    """In a child forked from this process (a multiprocessing pool, say): the servers are
+    the parent's. Drop our copy of their sockets, never shutting them down."""
+    global _starting
+    _starting = threading.Lock()
+    for server in _servers.values():
+        with contextlib.suppress(OSError):
+            server.socket.detach()
+        _inherited.append(server)  # kept, so that no finalizer runs on the parent's
+    _servers.clear()
+
+
 @atexit.register
 def _close_servers() -> None:
-    for server in _servers.values():
-        server.close()
+    with _starting:
+        for server in _servers.values():
+            server.close()
+        _servers.clear()
+
+
+if AVAILABLE:
+    os.register_at_fork(after_in_child=_forget_servers)
 
 
 def start_worker(
     args: Sequence[str], env: Mapping[str, str], stderr: IO[str]
 ) -> ForkedWorker | None:
-    """``python -m orgabm.batch.worker ARGS`` forked by this process's server, with ``env``
-    and text pipes for stdin and stdout; None where there is no server (start it fresh)."""
+    """``python -m orgabm.batch.worker ARGS`` forked by this process's server, with ``env``,
+    this process's folder and umask, and text pipes for stdin and stdout; None where there
+    is no server (start it fresh)."""
     if not AVAILABLE:
         return None
+    umask = os.umask(0)
+    os.umask(umask)
+    request = {"args": list(args), "cwd": os.getcwd(), "umask": umask,
+               "sigint": signal.getsignal(signal.SIGINT) == signal.SIG_IGN}  # fmt: skip
     stdin_r, stdin_w = os.pipe()
     stdout_r, stdout_w = os.pipe()
     try:
@@ -184,15 +246,17 @@ def start_worker(
             server = _server_for(env)
             child = {**env, PARENT_ENV: str(server.process.pid)}  # dies with the server
             try:
-                pid = server.fork(args, child, [stdin_r, stdout_w, stderr.fileno()])
+                pid = server.fork({**request, "env": child}, [stdin_r, stdout_w, stderr.fileno()])
                 break
             except OSError:
                 if attempt:
                     raise
-    except OSError:
+    except BaseException as exc:
         for fd in (stdin_r, stdin_w, stdout_r, stdout_w):
             os.close(fd)
-        return None
+        if isinstance(exc, OSError):
+            return None  # too large an environment, a server that cannot start: start fresh
+        raise
     os.close(stdin_r)
     os.close(stdout_w)
     stdin = open(stdin_w, "w", buffering=1, encoding="utf-8")  # noqa: SIM115 - the worker's pipe
@@ -204,7 +268,8 @@ def start_worker(
 
 
 def _child(server: socket.socket, fds: list[int], request: dict[str, Any]) -> None:
-    """In the forked child: become ``python -m orgabm.batch.worker ARGS``, then exit."""
+    """In the forked child: become ``python -m orgabm.batch.worker ARGS`` in the sweep's
+    folder, with its environment and umask, then exit."""
     code = 1
     try:
         server.close()
@@ -215,14 +280,20 @@ def _child(server: socket.socket, fds: list[int], request: dict[str, Any]) -> No
                 os.close(fd)
         os.environ.clear()
         os.environ.update(request["env"])
+        os.chdir(request["cwd"])
+        os.umask(request["umask"])
         sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
         sys.stdout = open(1, "w", buffering=1, encoding="utf-8", closefd=False)  # noqa: SIM115
         sys.stderr = open(2, "w", buffering=1, encoding="utf-8", closefd=False)  # noqa: SIM115
-        signal.signal(signal.SIGINT, signal.default_int_handler)  # the server ignores it
-        if "random" in sys.modules:  # as unlike its siblings as a fresh interpreter
-            sys.modules["random"].seed()
+        # the server ignores Ctrl+C; a fresh worker would do as the sweep does
+        signal.signal(signal.SIGINT, signal.SIG_IGN if request["sigint"] else
+                      signal.default_int_handler)  # fmt: skip
+        for name in ("random", "numpy.random"):  # as unlike its siblings as a fresh one
+            if name in sys.modules:
+                sys.modules[name].seed()
         from . import worker
 
+        sys.argv = [worker.__file__, *request["args"]]  # as ``python -m`` would have it
         code = worker.main(request["args"])
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
@@ -245,14 +316,25 @@ def _reap(server: socket.socket, live: set[int]) -> None:
             server.send(json.dumps({"pid": pid, "exit": code}).encode())
 
 
+def _watch(parent: int) -> int | None:
+    """A descriptor that becomes readable when the sweep ends: the socket alone would stay
+    open while a child the sweep forked (a multiprocessing pool) still holds it."""
+    try:
+        return os.pidfd_open(parent)
+    except (AttributeError, OSError):
+        return None
+
+
 def serve(fd: int) -> int:
-    """Import the worker's modules, then fork a worker per request until the parent goes."""
+    """Import the worker's modules, then fork a worker per request until the sweep goes."""
     server = socket.socket(fileno=fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the sweep's to handle
     # No parent-death signal here: it would fire when the *thread* that started us ends
-    # (a dashboard job's), killing the workers of other sweeps. The socket's end is ours.
+    # (a dashboard job's), killing the workers of other sweeps. We watch the sweep itself.
     said = os.environ.get(PARENT_ENV, "")
-    if said.isdigit() and os.getppid() != int(said):
+    parent = int(said) if said.isdigit() else os.getppid()
+    watch = _watch(parent)
+    if os.getppid() != parent:
         return 1  # the sweep died while we started
     import pyarrow.parquet  # noqa: F401 - what a worker's first commit needs
 
@@ -263,44 +345,64 @@ def serve(fd: int) -> int:
     signal.set_wakeup_fd(wake)
     signal.signal(signal.SIGCHLD, lambda *_: None)
     live: set[int] = set()
+    waits = [server.fileno(), woken] + ([watch] if watch is not None else [])
     while True:
-        readable, _, _ = select.select([server.fileno(), woken], [], [])
+        readable, _, _ = select.select(waits, [], [], None if watch is not None else 1.0)
+        if (watch in readable) or os.getppid() != parent:
+            return 0  # the sweep has ended: our children die with us
         if woken in readable:
             os.read(woken, 4096)
         try:
             _reap(server, live)
             if server.fileno() not in readable:
                 continue
-            data, fds, _, _ = socket.recv_fds(server, 1 << 20, 3)
+            data, fds, flags, _ = socket.recv_fds(server, 1 << 22, 3)
         except OSError:
             return 0  # the parent has gone
         if not data:
             return 0  # the parent closed its end, or died: our children die with us
-        request = json.loads(data)
-        if "kill" in request:
-            if request["kill"] in live:
-                os.kill(request["kill"], signal.SIGKILL)
-            continue
         try:
-            pid = os.fork()
-        except OSError as exc:
+            if not _answer(server, data, fds, flags, live, own=[woken, wake, *waits[2:]]):
+                return 0
+        except Exception as exc:  # one bad request must not end the others' workers
             for descriptor in fds:
-                os.close(descriptor)
-            server.send(json.dumps({"error": f"fork failed: {exc}"}).encode())
-            continue
-        if pid == 0:
-            signal.set_wakeup_fd(-1)
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            os.close(woken)
-            os.close(wake)
-            _child(server, fds, request)
-        for descriptor in fds:
+                with contextlib.suppress(OSError):
+                    os.close(descriptor)
+            with contextlib.suppress(Exception):
+                rid = json.loads(data).get("id", 0)
+                server.send(
+                    json.dumps({"id": rid, "error": f"{type(exc).__name__}: {exc}"}).encode()
+                )
+
+
+def _answer(
+    server: socket.socket, data: bytes, fds: list[int], flags: int, live: set[int],
+    own: list[int],
+) -> bool:  # fmt: skip
+    """Carry out one request: a kill, or a fork (whose child closes ``own``, the server's
+    descriptors). False once the parent has gone."""
+    if flags & (socket.MSG_TRUNC | socket.MSG_CTRUNC):
+        raise ValueError("the request was too large")
+    request = json.loads(data)
+    if "kill" in request:
+        if request["kill"] in live:
+            os.kill(request["kill"], signal.SIGKILL)
+        return True
+    pid = os.fork()
+    if pid == 0:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for descriptor in own:
             os.close(descriptor)
-        live.add(pid)
-        try:
-            server.send(json.dumps({"pid": pid}).encode())
-        except OSError:
-            return 0
+        _child(server, fds, request)
+    for descriptor in fds:
+        os.close(descriptor)
+    live.add(pid)
+    try:
+        server.send(json.dumps({"id": request["id"], "pid": pid}).encode())
+    except OSError:
+        return False
+    return True
 
 
 if __name__ == "__main__":

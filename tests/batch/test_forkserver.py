@@ -1,12 +1,14 @@
 """Sweep workers forked from a preloaded server: the same numbers as fresh interpreters,
 started in a fraction of the time, clean of the model's code, and gone with the sweep."""
 
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -89,6 +91,36 @@ def test_a_server_started_by_a_thread_outlives_it():
     time.sleep(0.5)  # a parent-death signal tied to the thread would have fired by now
     assert alive(started)
     assert _sweep()["error"].isna().all() and _servers() == [started]
+
+
+def test_a_worker_runs_in_the_folder_its_sweep_runs_in(tmp_path, monkeypatch):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    monkeypatch.chdir(tmp_path / "a")
+    _sweep()  # the server starts here
+    monkeypatch.chdir(tmp_path / "b")
+    assert _sweep(out="out")["error"].isna().all()
+    assert (tmp_path / "b" / "out" / "manifest.json").exists()
+    assert not (tmp_path / "a" / "out").exists()
+
+
+def _sweep_in_a_forked_child() -> None:
+    _sweep()
+
+
+def test_a_forked_copy_of_the_sweeping_process_leaves_its_server_alone():
+    # a multiprocessing pool forks this process, server socket and all; the copy's own
+    # sweep, and its exit, must not end the parent's server or its workers
+    _sweep()
+    (server,) = _servers()
+    child = multiprocessing.get_context("fork").Process(target=_sweep_in_a_forked_child)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork() with threads running
+        child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    assert alive(server) and _servers() == [server]
+    assert _sweep()["error"].isna().all()
 
 
 SWEEPER = """
