@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import climate
 from .state import at
 
 if TYPE_CHECKING:
@@ -27,6 +28,9 @@ class Trial:
     dims: np.ndarray
     values: np.ndarray
     worked: np.ndarray
+    """Whether each trial truly did better (the reality's verdict: for the counts only)."""
+    seen: np.ndarray
+    """Whether its author saw it do better, through ``feedback``: all anyone can report."""
     kept: np.ndarray
 
 
@@ -76,54 +80,53 @@ def experiment(
     counts["failures"] += int((~worked).sum())
     counts["kept"] += int(kept.sum())
     np.add.at(state.team_experiments, state.team[rows], 1)
-    return Trial(rows, dims, values, worked, kept)
+    return Trial(rows, dims, values, worked, seen, kept)
 
 
 def respond(state: EngineState, levers: Levers, trial: Trial, rng: np.random.Generator) -> None:
-    """The climate's answer to failure, and recognition of success.
+    """Leaders' answers to how the trials went, as their authors saw them; the climate
+    follows from them (``climate``).
 
-    A failure is punished with probability 1 - psychological_safety: the victim
-    loses ``punishment`` of their safety and risk tolerance, each neighbour
-    ``onlooker_punishment`` of their safety. An unpunished failure is reported
-    for review if its author feels safe enough (probability = their safety).
-    Successes are reported with the same probability, and recognized with
-    probability ``recognition``:
-    risk tolerance gains ``recognition_boost`` of its gap to 1, at a cost.
-    Team leaders who experiment set an example: each of their trials raises
-    their members' risk tolerance by ``leader_example`` of its gap to 1.
+    A failure is punished with probability 1 - psychological_safety (``climate.punished``),
+    otherwise answered with support (``climate.supported``). An unpunished failure is
+    reported for review if its author feels safe enough (probability = their safety).
+    Successes are reported with the same probability, and recognized with probability
+    ``recognition`` (``climate.recognized``), at a cost. Team leaders set an example by
+    their trials and by the failures they report (``climate.leader_example``).
     """
     cal, counts = levers.calibration, state.counts
-    fail_rows, fail_dims = trial.rows[~trial.worked], trial.dims[~trial.worked]
+    failed = ~trial.seen  # a failure as its author saw it: no one sees the reality's verdict
+    fail_rows = trial.rows[failed]
     punished = rng.random(len(fail_rows)) < 1.0 - at(levers("psychological_safety"), fail_rows)
     victims = state.last_punished = fail_rows[punished]
     if len(victims):
-        hits = np.bincount(victims, minlength=state.employees)
-        state.safety *= (1.0 - cal.punishment) ** hits
-        state.risk_tolerance *= (1.0 - cal.punishment) ** hits
-        seen = np.bincount(state.ties.neighbours_of(victims), minlength=state.employees)
-        state.safety *= (1.0 - cal.onlooker_punishment) ** seen
+        climate.punished(state, cal, victims)
+    if (~punished).any():
+        climate.supported(state, cal, fail_rows[~punished])
     speaks = rng.random(len(fail_rows)) < state.safety[fail_rows]
     told = ~punished & speaks
-    state.reported[state.team[fail_rows[told]], fail_dims[told]] = True
+    _report(state, trial, np.flatnonzero(failed)[told])
     np.add.at(state.failures_reported, state.team[fail_rows[told]], 1)
     counts["punishments"] += int(punished.sum())
     counts["reported_failures"] += int(told.sum())
 
-    win_rows, win_dims = trial.rows[trial.worked], trial.dims[trial.worked]
+    win_rows = trial.rows[trial.seen]
     shares = rng.random(len(win_rows)) < state.safety[win_rows]
-    state.reported[state.team[win_rows[shares]], win_dims[shares]] = True
+    _report(state, trial, np.flatnonzero(trial.seen)[shares])
     recognized = win_rows[rng.random(len(win_rows)) < at(levers("recognition"), win_rows)]
     if len(recognized):
-        gains = np.bincount(recognized, minlength=state.employees)
-        state.risk_tolerance = (
-            1.0 - (1.0 - state.risk_tolerance) * (1.0 - cal.recognition_boost) ** gains
-        )
+        climate.recognized(state, cal, recognized)
         counts["cost"] += cal.recognition_cost * len(recognized)
 
-    leading = trial.rows[state.is_leader[trial.rows]]
-    if len(leading) and cal.leader_example > 0:
-        tries = np.bincount(state.team[leading], minlength=state.teams)[state.team]
-        tries[state.is_leader] = 0
-        state.risk_tolerance = (
-            1.0 - (1.0 - state.risk_tolerance) * (1.0 - cal.leader_example) ** tries
-        )
+    leading = state.is_leader[trial.rows]
+    if leading.any():
+        admitted = fail_rows[told & state.is_leader[fail_rows]]
+        climate.leader_example(state, cal, trial.rows[leading], admitted)
+
+
+def _report(state: EngineState, trial: Trial, told: np.ndarray) -> None:
+    """Record for the team's next review what the authors of trials ``told`` (positions in
+    ``trial``) say they found: the value they tried if they saw it do better, its opposite
+    if they saw it do worse. A later report on the same dimension replaces an earlier one."""
+    found = np.where(trial.seen[told], trial.values[told], -trial.values[told]).astype(np.int8)
+    state.findings[state.team[trial.rows[told]], trial.dims[told]] = found

@@ -12,7 +12,7 @@ import pandas as pd
 from mesa.discrete_space import Network
 
 from ..scenario import Scenario, change_scenario, check_memory, load_scenario
-from . import climate, communities, development, events, experimentation, march, reviews, sharing
+from . import communities, development, events, experimentation, march, reviews, sharing
 from .employees import Employee
 from .environments import build_environment
 from .metrics import METRICS, MetricsRecorder, TeamRecorder
@@ -101,7 +101,7 @@ class OrgModel(mesa.Model):
             beliefs=beliefs, fast_learner=fast_learner, tenure=np.zeros(n, dtype=np.int64),
             hires=np.zeros(n, dtype=np.int64), team=team, skill=skill,
             risk_tolerance=risk_tolerance, safety=safety, openness=openness,
-            is_leader=is_leader, leaders=leaders, reported=np.zeros((teams, m), dtype=bool),
+            is_leader=is_leader, leaders=leaders, findings=np.zeros((teams, m), dtype=np.int8),
             failures_reported=np.zeros(teams, dtype=np.int64),
             last_review_failures=np.zeros(teams, dtype=np.int64),
             team_experiments=np.zeros(teams, dtype=np.int64),
@@ -135,7 +135,7 @@ class OrgModel(mesa.Model):
     openness = StateView()
     is_leader = StateView()
     leaders = StateView()
-    reported = StateView()
+    findings = StateView()
     failures_reported = StateView()
     last_review_failures = StateView()
     team_experiments = StateView()
@@ -252,10 +252,9 @@ class OrgModel(mesa.Model):
         march.codify(
             state.code, state.actions, superior, cfg.leadership.code_learning, rng, codifiable
         )
-        # review, develop, climate
+        # review, develop (the climate changed with the answers to the trials)
         reviews.review(state, levers, streams["review"])
         development.develop(state, levers, streams["train"], streams["mentor"])
-        climate.climate(state, levers)
         # collect
         state.tenure += 1
         self.datacollector.collect(self)

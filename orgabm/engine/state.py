@@ -54,8 +54,10 @@ class EngineState:
     """row, bool: leads a team."""
     leaders: np.ndarray
     """team, int: each team's leader's row (-1 for none)."""
-    reported: np.ndarray
-    """team x dimension, bool: dimensions whose experiments were reported since the review."""
+    findings: np.ndarray
+    """team x dimension, int8 in {-1, 0, +1}: since the team's last review, the value its
+    latest reported experiment on each dimension found better (0: none reported). What the
+    reporter saw, through feedback, in their own context: not the reality."""
     failures_reported: np.ndarray
     """team, int: failures reported since the team's last review."""
     last_review_failures: np.ndarray

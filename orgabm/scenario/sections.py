@@ -174,16 +174,21 @@ TeamLeadership = create_model(
 class Calibration(Section):
     """Constants of the mechanisms, for analysts (see docs/ODD.md)."""
 
-    climate_rate: Probability = Field(
-        0.05, description="per-step drift of safety and risk tolerance"
+    support: Probability = Field(
+        0.1, description="gap to full safety a supportive answer to one's failure closes"
+    )
+    onlooker_support: Probability = Field(
+        0.02, description="the same, for each neighbour who sees a failure supported"
     )
     punishment: Probability = Field(
         0.3, description="share of safety and risk tolerance punishment takes"
     )
     onlooker_punishment: Probability = Field(0.05, description="share of safety onlookers lose")
-    recognition_boost: Probability = Field(0.1, description="gain of risk tolerance, towards 1")
+    recognition_boost: Probability = Field(
+        0.1, description="gain of risk tolerance and safety, towards 1, per recognition"
+    )
     leader_example: Probability = Field(
-        0.05, description="members' risk tolerance gain per leader try"
+        0.05, description="members' risk tolerance gain per leader try, safety per admitted failure"
     )
     training_gain: Probability = Field(0.05, description="share of the gap to 1 training closes")
     mentoring_gain: Probability = Field(

@@ -93,6 +93,15 @@ def compare(path: str, low, high, metrics, base=None, reps: int = REPS, **window
     return {m: (mean(lo, m, **window), mean(hi, m, **window)) for m in metrics}
 
 
+def effect(path: str, low, high, metric: str, base=None, reps: int = REPS,
+           **window) -> tuple[float, float]:  # fmt: skip
+    """(mean at high - mean at low, its standard error) of a metric, for a lever at two
+    values over ``reps`` fixed-seed replicates each."""
+    lo = per_run(runs({**(base or {}), path: low}, reps), metric, **window)
+    hi = per_run(runs({**(base or {}), path: high}, reps), metric, **window)
+    return difference(hi, lo)
+
+
 def nk_effect(k: int, path: str, low: float, high: float, metric: str, seed: int) -> float:
     """How much a lever (low -> high) moves a metric (steps 30 on) on an NK landscape with K = k."""
     data = load_scenario(BASE, {"environment.tacit": 0.0}).model_dump()

@@ -67,9 +67,8 @@ def test_safety_raises_experiments_reported_failures_and_knowledge():
 
 
 def test_punishment_lowers_risk_tolerance_and_safety():
-    no_drift = {"calibration.climate_rate": 0.0}  # only punishment moves them
     out = compare("leadership.psychological_safety", 1.0, 0.0,
-                  ["risk_tolerance", "safety", "punishments"], no_drift, first=60)  # fmt: skip
+                  ["risk_tolerance", "safety", "punishments"], first=60)  # fmt: skip
     assert out["punishments"][0] == 0.0 and out["punishments"][1] > 0
     assert out["risk_tolerance"][1] < out["risk_tolerance"][0] - 0.02
     assert out["safety"][1] < out["safety"][0] - 0.05
@@ -84,17 +83,14 @@ def test_safety_matters_more_on_rugged_tasks():
 
 
 def test_recognition_raises_risk_tolerance_and_experiments_at_a_cost():
-    no_drift = {"calibration.climate_rate": 0.0}
-    out = compare("leadership.recognition", 0.0, 1.0,
-                  ["risk_tolerance", "experiments", "cost"], no_drift)  # fmt: skip
+    out = compare("leadership.recognition", 0.0, 1.0, ["risk_tolerance", "experiments", "cost"])
     assert out["risk_tolerance"][1] > out["risk_tolerance"][0] + 0.02
     assert out["experiments"][1] > out["experiments"][0] * 1.05
     assert out["cost"][1] > out["cost"][0]
 
 
 def test_a_leader_who_experiments_raises_the_teams_risk_tolerance():
-    base = {"calibration.climate_rate": 0.0, "leadership.psychological_safety": 1.0,
-            "leadership.experimentation": 0.5}  # fmt: skip
+    base = {"leadership.psychological_safety": 1.0, "leadership.experimentation": 0.5}
     out = compare(
         "calibration.leader_example", 0.0, 0.2, ["risk_tolerance"], base, reps=6, first=30
     )  # z 40 at 24 replicates

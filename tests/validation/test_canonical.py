@@ -50,7 +50,7 @@ def test_lazer_friedman_scenarios_switch_the_extras_off():
         assert cfg.environment.kind == "nk" and cfg.environment.dimensions == 20
         assert cfg.environment.power == 8 and cfg.organization.employees == 100
         assert cfg.leadership.socialization == 0 and cfg.leadership.code_learning == 0
-        assert cfg.calibration.sharing_rule == "copy" and cfg.calibration.climate_rate == 0
+        assert cfg.calibration.sharing_rule == "copy"
         for trait in ("skill", "openness", "safety", "risk_tolerance"):
             assert getattr(cfg.workforce, trait).mean == 1.0
         lev = cfg.leadership
