@@ -96,10 +96,12 @@ def compare(path: str, low, high, metrics, base=None, reps: int = REPS, **window
 def effect(path: str, low, high, metric: str, base=None, reps: int = REPS,
            **window) -> tuple[float, float]:  # fmt: skip
     """(mean at high - mean at low, its standard error) of a metric, for a lever at two
-    values over ``reps`` fixed-seed replicates each."""
+    values over ``reps`` replicates each. Replicate r uses the same seed at both values
+    (the same people and reality), so the SE is that of the paired differences."""
     lo = per_run(runs({**(base or {}), path: low}, reps), metric, **window)
     hi = per_run(runs({**(base or {}), path: high}, reps), metric, **window)
-    return difference(hi, lo)
+    gaps = hi - lo
+    return float(gaps.mean()), float(gaps.std(ddof=1) / np.sqrt(len(gaps)))
 
 
 def nk_effect(k: int, path: str, low: float, high: float, metric: str, seed: int) -> float:
