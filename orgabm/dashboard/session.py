@@ -162,9 +162,8 @@ class Session:
 
     # ------------------------------------------------------------------ views of the state
     def person_knowledge(self) -> np.ndarray:
-        """Each employee's knowledge, (right - wrong) / m."""
-        model = self.model
-        return (model.reality.score(model.beliefs) / model.dimensions).astype(np.float32)
+        """Each employee's knowledge (March's (right - wrong) / m; on NK, fitness)."""
+        return self.model.reality.knowledge(self.model.beliefs).astype(np.float32)
 
     def attribute(self, name: str) -> np.ndarray:
         """The per-employee values nodes are coloured by."""

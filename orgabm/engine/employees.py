@@ -39,8 +39,8 @@ class Employee(FixedAgent):
 
     @property
     def knowledge(self) -> float:
-        """March's score of the beliefs: (correct - wrong) / m."""
-        return float(self.model.reality.score(self.beliefs)) / self.model.dimensions
+        """The beliefs' knowledge: March's score, or on NK the fitness of the solution."""
+        return self.model.reality.mean_knowledge(self.beliefs)
 
     @property
     def performance(self) -> float:

@@ -83,7 +83,15 @@ class Environment(Protocol):
         ...
 
     def score(self, vectors: np.ndarray) -> np.ndarray:
-        """Each vector's agreement with the reality (the knowledge metrics)."""
+        """Each vector's agreement with the reality (March's knowledge, the stop rule)."""
+        ...
+
+    def knowledge(self, vectors: np.ndarray) -> np.ndarray:
+        """Each row's knowledge (for the metrics only): how good the beliefs are."""
+        ...
+
+    def mean_knowledge(self, vectors: np.ndarray) -> float:
+        """The mean of :meth:`knowledge` over rows (or of one vector's)."""
         ...
 
     def performance(self, actions: np.ndarray) -> np.ndarray:
@@ -146,6 +154,14 @@ class Reality:
         Exact: float32 sums of small integers, returned as int32.
         """
         return (vectors.astype(np.float32) @ self.values.astype(np.float32)).astype(np.int32)
+
+    def knowledge(self, vectors: np.ndarray) -> np.ndarray:
+        """March's score, (correct - wrong) / m, for each row: in [-1, 1]."""
+        return self.score(vectors) / self.dimensions
+
+    def mean_knowledge(self, vectors: np.ndarray) -> float:
+        """March's score averaged over rows (as March computes it: the mean, then / m)."""
+        return float(self.score(vectors).mean()) / self.dimensions
 
     def performance(self, actions: np.ndarray) -> np.ndarray:
         """Realized performance of each row of actions: actions . reality."""
@@ -259,8 +275,22 @@ class NKLandscape:
         return len(changed)
 
     def score(self, vectors: np.ndarray) -> np.ndarray:
-        """Agreement with the best solution: vector . best, for each row (or one vector)."""
+        """Agreement with the best solution: vector . best, for each row (or one vector).
+        Not knowledge on a rugged landscape (other solutions may be nearly as good)."""
         return (vectors.astype(np.float32) @ self.values.astype(np.float32)).astype(np.int32)
+
+    def knowledge(self, vectors: np.ndarray) -> np.ndarray:
+        """The fitness of each row's solution, normalized as performance is, in [0, 1]. An
+        undecided belief (0) counts half for each value: the mean of the fitness with
+        every 0 read as +1 and with every 0 read as -1."""
+        rows = np.atleast_2d(vectors)
+        up = self.performance(np.where(rows == 0, 1, rows))
+        down = self.performance(np.where(rows == 0, -1, rows))
+        return (up + down) / 2.0
+
+    def mean_knowledge(self, vectors: np.ndarray) -> float:
+        """:meth:`knowledge` averaged over rows."""
+        return float(self.knowledge(vectors).mean())
 
     def performance(self, actions: np.ndarray) -> np.ndarray:
         """Normalized fitness of each row of actions, in [0, 1]."""

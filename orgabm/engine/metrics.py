@@ -1,6 +1,7 @@
 """Metrics, one number per step, and a columnar recorder for them.
 
-Knowledge scores follow March (1991): (correct - wrong) / m, in [-1, 1].
+Knowledge follows March (1991) on its reality: (correct - wrong) / m, in [-1, 1]. On an NK
+landscape it is the fitness of the solution held, in [0, 1] (``NKLandscape.knowledge``).
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ __all__ = ["METRICS", "MetricsRecorder", "TeamRecorder", "diversity"]
 
 
 def code_knowledge(model: OrgModel) -> float:
-    """March's score of the organizational code: (correct - wrong) / m."""
-    return float(model.reality.score(model.code)) / model.dimensions
+    """The organizational code's knowledge (March's score; on NK, its solution's fitness)."""
+    return model.reality.mean_knowledge(model.code)
 
 
 def knowledge(model: OrgModel) -> float:
-    """March's score of employees' beliefs, averaged over employees."""
-    return float(model.reality.score(model.beliefs).mean()) / model.dimensions
+    """Employees' knowledge, averaged over employees (March's score; on NK, fitness)."""
+    return model.reality.mean_knowledge(model.beliefs)
 
 
 def performance(model: OrgModel) -> float:
@@ -146,9 +147,11 @@ class TeamRecorder:
         and experiments. Pooled knowledge is the score of the team's majority belief on
         each dimension: what the team knows together."""
         teams, team, dims = model.teams, model.team, model.dimensions
-        scores = model.reality.score(model.beliefs) / dims
+        scores = model.reality.knowledge(model.beliefs)
         if teams == 1:
-            pooled = model.reality.score(np.sign(model.beliefs.sum(axis=0, dtype=np.int64))) / dims
+            pooled = model.reality.mean_knowledge(
+                np.sign(model.beliefs.sum(axis=0, dtype=np.int64))
+            )
             row = np.array(
                 [
                     [len(team)], [scores.mean()], [pooled], [model.safety.mean()],
@@ -166,7 +169,7 @@ class TeamRecorder:
             votes[present] = np.add.reduceat(
                 model.beliefs[order].astype(wide), starts[present], axis=0
             )
-            pooled = model.reality.score(np.sign(votes)) / dims
+            pooled = model.reality.knowledge(np.sign(votes))
             with np.errstate(invalid="ignore", divide="ignore"):
 
                 def mean(x: np.ndarray) -> np.ndarray:
