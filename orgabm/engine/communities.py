@@ -33,4 +33,5 @@ def meet_across_teams(state: EngineState, levers: Levers, rng: np.random.Generat
     meets, partners = meets[across], partners[across]
     rate = state.skill[meets] * state.openness[meets]
     state.counts["encounters"] += len(meets)
+    state.spend(np.concatenate([meets, partners]), levers.calibration.encounter_time)
     state.counts["shares"] += learn_from(state, levers, meets, partners, rate, rng)

@@ -28,6 +28,7 @@ def develop(
         trained = train.random(n) < training
         state.skill[trained] += cal.training_gain * (1.0 - state.skill[trained])
         state.counts["cost"] += cal.training_cost * int(trained.sum())
+        state.spend(np.flatnonzero(trained), cal.training_time)
     if levers.in_use("mentoring"):
         mentoring = levers("mentoring")
         rows = np.flatnonzero(mentor.random(n) < mentoring)
@@ -36,3 +37,4 @@ def develop(
         rows, mentors = rows[keep], mentors[keep]
         state.skill[rows] += cal.mentoring_gain * (state.skill[mentors] - state.skill[rows])
         state.counts["cost"] += cal.mentoring_cost * len(rows)
+        state.spend(np.concatenate([rows, mentors]), cal.mentoring_time)

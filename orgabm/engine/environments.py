@@ -94,6 +94,11 @@ class Environment(Protocol):
         """The mean of :meth:`knowledge` over rows (or of one vector's)."""
         ...
 
+    def output(self, performance: np.ndarray) -> np.ndarray:
+        """Realized performance on a scale from 0 (worst) to 1 (best): what a full step
+        of work produces (the productivity metric)."""
+        ...
+
     def performance(self, actions: np.ndarray) -> np.ndarray:
         """Each row of actions' realized performance."""
         ...
@@ -162,6 +167,10 @@ class Reality:
     def mean_knowledge(self, vectors: np.ndarray) -> float:
         """March's score averaged over rows (as March computes it: the mean, then / m)."""
         return float(self.score(vectors).mean()) / self.dimensions
+
+    def output(self, performance: np.ndarray) -> np.ndarray:
+        """Performance (actions . reality, from -m to m) mapped onto [0, 1]."""
+        return (performance / self.dimensions + 1.0) / 2.0
 
     def performance(self, actions: np.ndarray) -> np.ndarray:
         """Realized performance of each row of actions: actions . reality."""
@@ -291,6 +300,10 @@ class NKLandscape:
     def mean_knowledge(self, vectors: np.ndarray) -> float:
         """:meth:`knowledge` averaged over rows."""
         return float(self.knowledge(vectors).mean())
+
+    def output(self, performance: np.ndarray) -> np.ndarray:
+        """Normalized fitness is already on [0, 1]."""
+        return performance
 
     def performance(self, actions: np.ndarray) -> np.ndarray:
         """Normalized fitness of each row of actions, in [0, 1]."""

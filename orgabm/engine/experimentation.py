@@ -76,6 +76,7 @@ def experiment(
     state.beliefs[rows[kept], dims[kept]] = values[kept]
     counts = state.counts
     counts["experiments"] += len(rows)
+    state.spend(rows, levers.calibration.experiment_time)
     counts["innovations"] += int(worked.sum())
     counts["failures"] += int((~worked).sum())
     counts["kept"] += int(kept.sum())

@@ -35,6 +35,16 @@ def performance(model: OrgModel) -> float:
     return float(model.performance.mean()) / model.reality.scale
 
 
+def productivity(model: OrgModel) -> float:
+    """Mean output net of the time spent learning: each employee's performance on [0, 1]
+    (``Environment.output``) times the share of the step left for work,
+    1 - min(busy, 1); NaN before any step."""
+    if model.performance is None:
+        return float("nan")
+    left = 1.0 - np.minimum(model.busy, 1.0)
+    return float((model.reality.output(model.performance) * left).mean())
+
+
 def diversity(beliefs: np.ndarray) -> float:
     """How varied beliefs are: 1 when uniform over {-1, 0, +1}, 0 when all agree.
 
@@ -80,6 +90,7 @@ METRICS: dict[str, Callable[[OrgModel], float]] = {
     "code_knowledge": code_knowledge,
     "knowledge": knowledge,
     "performance": performance,
+    "productivity": productivity,
     "diversity": belief_diversity,
     "alignment": alignment,
     "safety": _mean_of("safety"),

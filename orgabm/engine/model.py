@@ -104,7 +104,7 @@ class OrgModel(mesa.Model):
             is_leader=is_leader, leaders=leaders, findings=np.zeros((teams, m), dtype=np.int8),
             failures_reported=np.zeros(teams, dtype=np.int64),
             last_review_failures=np.zeros(teams, dtype=np.int64),
-            team_experiments=np.zeros(teams, dtype=np.int64),
+            team_experiments=np.zeros(teams, dtype=np.int64), busy=np.zeros(n),
             code=np.zeros(m, dtype=np.int8), ties=Ties.from_graph(graph), reality=reality,
             teams=teams,
         )  # fmt: skip
@@ -139,6 +139,7 @@ class OrgModel(mesa.Model):
     failures_reported = StateView()
     last_review_failures = StateView()
     team_experiments = StateView()
+    busy = StateView()
     code = StateView()
     ties = StateView()
     reality = StateView()

@@ -40,3 +40,4 @@ def review(state: EngineState, levers: Levers, rng: np.random.Generator) -> None
     state.failures_reported[due] = 0
     state.counts["reviews"] += int(due.sum())
     state.counts["cost"] += levers.calibration.review_cost * int(members.sum())
+    state.spend(np.flatnonzero(members), levers.calibration.review_time)

@@ -56,6 +56,7 @@ def learn_from(
     learners, sources, rate = learners[go], sources[go], rate[go]
     if len(learners) == 0:
         return 0
+    state.spend(np.concatenate([learners, sources]), levers.calibration.sharing_time)
     theirs = state.beliefs[sources]
     mine = state.beliefs[learners]
     adopt = (theirs != mine) & (
@@ -126,6 +127,7 @@ def _share_majority(
     )
     state.beliefs[adopt] = majority[adopt]
     state.counts["shares"] += int(np.count_nonzero(adopt))
+    state.spend(np.flatnonzero(adopt.any(axis=1)), levers.calibration.sharing_time)
 
 
 def _copy(
@@ -147,6 +149,7 @@ def _copy(
     copied[rows] = True
     if len(rows) == 0:
         return copied
+    state.spend(np.concatenate([rows, sources]), levers.calibration.sharing_time)
     mine, theirs = actions[rows], actions[sources]
     missed = (mine != theirs) & (rng.random(mine.shape) < levers.calibration.copy_error)
     new = np.where(missed, mine, theirs)

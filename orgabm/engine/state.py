@@ -64,6 +64,9 @@ class EngineState:
     """team, int: failures the team's last review had to learn from."""
     team_experiments: np.ndarray
     """team, int: experiments this step."""
+    busy: np.ndarray
+    """row, float: the share of this step's working time spent learning (experiments,
+    reviews, training, mentoring, sharing, encounters), each at its ``*_time``."""
     code: np.ndarray
     """dimension, int8: March's organizational code."""
     ties: Ties
@@ -88,7 +91,7 @@ class EngineState:
     #: The arrays with one row per employee.
     ROWS: ClassVar[tuple[str, ...]] = (
         "beliefs", "fast_learner", "tenure", "hires", "team", "skill", "risk_tolerance",
-        "safety", "openness", "is_leader", "actions", "performance",
+        "safety", "openness", "is_leader", "actions", "performance", "busy",
     )  # fmt: skip
 
     @property
@@ -125,6 +128,13 @@ class EngineState:
         self.step = step
         self.counts = dict.fromkeys(COUNTERS, 0)
         self.team_experiments[:] = 0
+        self.busy[:] = 0.0
+
+    def spend(self, rows: np.ndarray, share: float) -> None:
+        """``rows`` spend ``share`` of this step's working time learning (a row may be
+        listed more than once)."""
+        if share > 0 and len(rows):
+            np.add.at(self.busy, rows, share)
 
 
 @dataclass(frozen=True)

@@ -198,6 +198,24 @@ class Calibration(Section):
     mentoring_cost: float = Field(0.5, ge=0.0, description="cost per employee mentored")
     recognition_cost: float = Field(1.0, ge=0.0, description="cost per recognition")
     review_cost: float = Field(0.2, ge=0.0, description="cost per member per review")
+    experiment_time: Probability = Field(
+        0.2, description="share of a step's work an experiment takes from its author"
+    )
+    review_time: Probability = Field(
+        0.25, description="share of a step's work a review takes from each member"
+    )
+    training_time: Probability = Field(
+        0.5, description="share of a step's work training takes from each trainee"
+    )
+    mentoring_time: Probability = Field(
+        0.2, description="share of a step's work mentoring takes from mentor and mentee"
+    )
+    sharing_time: Probability = Field(
+        0.02, description="share of a step's work learning from a colleague takes"
+    )
+    encounter_time: Probability = Field(
+        0.05, description="share of a step's work a cross-team encounter takes from both"
+    )
     sharing_rule: Literal["best", "majority", "copy"] = Field(
         "best",
         description="how knowledge_sharing works: best: adopt beliefs of the best better tie "

@@ -14,6 +14,7 @@ METRIC_MEANINGS: dict[str, str] = {
     "code_knowledge": "how well the organization's code (the official line) matches reality",
     "knowledge": "how well employees' beliefs match reality, on average",
     "performance": "how well employees' actions do in reality, on average",
+    "productivity": "what employees produce, 0 to 1, net of the time spent learning",
     "diversity": "how much employees' beliefs differ from one another",
     "alignment": "how closely employees' beliefs follow the code",
     "safety": "employees' mean perceived psychological safety",

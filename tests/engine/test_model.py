@@ -68,8 +68,8 @@ def test_metrics_are_recorded_every_step_from_step_zero():
     frame = model.metrics_frame()
     assert frame["step"].tolist() == list(range(13))
     assert list(frame.columns) == ["step", *METRICS]
-    assert np.isnan(frame["performance"].iloc[0])
-    assert frame.drop(columns="performance").notna().all().all()
+    assert np.isnan(frame["performance"].iloc[0]) and np.isnan(frame["productivity"].iloc[0])
+    assert frame.drop(columns=["performance", "productivity"]).notna().all().all()
     assert model.datacollector.get_model_vars_dataframe().index.name == "step"
 
 
