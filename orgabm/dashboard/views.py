@@ -54,8 +54,10 @@ def network_spec(session: Session, color: str, width: int = 520) -> dict[str, An
     trial = model.last_trial
     if trial is not None and len(trial.rows):
         punished = set(model.last_punished.tolist())
-        for row, worked in zip(trial.rows.tolist(), trial.worked.tolist(), strict=True):
-            outcome = "success" if worked else ("punished" if row in punished else "failure")
+        # as its author saw it: that is what leaders answered (a punished trial may have
+        # truly worked, seen through noisy feedback)
+        for row, seen in zip(trial.rows.tolist(), trial.seen.tolist(), strict=True):
+            outcome = "success" if seen else ("punished" if row in punished else "failure")
             marks.append({"x": float(xy[row, 0]), "y": float(xy[row, 1]), "outcome": outcome})
     if color == "team":
         color_enc = {

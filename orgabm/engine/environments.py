@@ -215,8 +215,9 @@ class NKLandscape:
     Contributions are uniform on [0, 1) for each of the 2^(K+1) states of a
     dimension and its partners; fitness is their mean, divided by the
     landscape's maximum (found by trying all 2^N solutions) and raised to
-    ``power``. The "truth" that knowledge is measured against is the best
-    solution. Turbulence redraws a dimension's contributions.
+    ``power``. Knowledge is the fitness of the solution held (:meth:`knowledge`);
+    the best solution (``values``) is kept for the metrics that compare with it.
+    Turbulence redraws a dimension's contributions.
     """
 
     def __init__(

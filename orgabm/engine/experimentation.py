@@ -28,7 +28,8 @@ class Trial:
     dims: np.ndarray
     values: np.ndarray
     worked: np.ndarray
-    """Whether each trial truly did better (the reality's verdict: for the counts only)."""
+    """Whether each trial truly did better: the reality's verdict, which no one sees. It
+    feeds the counts, and what the author sees (``seen``) is it through ``feedback``."""
     seen: np.ndarray
     """Whether its author saw it do better, through ``feedback``: all anyone can report."""
     kept: np.ndarray

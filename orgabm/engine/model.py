@@ -226,7 +226,7 @@ class OrgModel(mesa.Model):
             else np.inf
         )  # fmt: skip
         # experiment (trials are acted out; under the copy rule, by those who did not copy),
-        # and the climate's answer to how it went
+        # and the leaders' answer to how it went (the climate follows from it)
         state.last_punished = np.empty(0, dtype=np.int64)
         copying = cfg.calibration.sharing_rule == "copy"
         copied = sharing.share(state, levers, streams["share"]) if copying else None
