@@ -202,10 +202,10 @@ class Calibration(Section):
         0.2, description="share of a step's work an experiment takes from its author"
     )
     review_time: Probability = Field(
-        0.25, description="share of a step's work a review takes from each member"
+        0.05, description="share of a step's work a review takes from each member"
     )
     training_time: Probability = Field(
-        0.5, description="share of a step's work training takes from each trainee"
+        0.1, description="share of a step's work training takes from each trainee"
     )
     mentoring_time: Probability = Field(
         0.2, description="share of a step's work mentoring takes from mentor and mentee"
