@@ -1,8 +1,7 @@
 """Communities of practice: encounters across teams."""
 
 import numpy as np
-import pytest
-from effects import mean, runs
+from effects import effect, runs
 
 
 def test_communities_of_practice_carry_ideas_across_silos():
@@ -17,11 +16,19 @@ def test_communities_of_practice_carry_ideas_across_silos():
     assert worst_team(0.2) > worst_team(0.0) + 0.02
 
 
-@pytest.mark.slow
-def test_moderate_cross_team_contact_is_best():
-    knowledge = {
-        x: mean(runs({"organization.network.cross_team_ties": x}), "knowledge", 60)
-        for x in (0.0, 0.05, 1.0)
-    }
-    assert knowledge[0.05] > knowledge[0.0] + 0.01
-    assert knowledge[0.05] > knowledge[1.0] + 0.03
+SILOS = {"organization.network.cross_team_ties": 0.0, "steps": 100}
+FREE = {**SILOS, "calibration.encounter_time": 0.0, "calibration.sharing_time": 0.0}
+
+
+def test_much_community_time_costs_more_output_than_it_teaches():
+    """Going from a little (0.05) to a lot (every employee every step) of cross-team
+    encounters raises knowledge but lowers productivity; with encounters taking no time
+    (the knock-out) the same step raises productivity. Whether a little beats none is
+    within noise at this size (+0.002, SE 0.002, 12 runs): docs/ODD.md section 9."""
+    lever = "leadership.communities_of_practice"
+    learned, learned_se = effect(lever, 0.05, 1.0, "knowledge", SILOS, reps=12, first=60)
+    assert learned > 4 * learned_se, (learned, learned_se)
+    costly, costly_se = effect(lever, 0.05, 1.0, "productivity", SILOS, reps=12)
+    assert costly < -4 * costly_se, (costly, costly_se)
+    free, free_se = effect(lever, 0.05, 1.0, "productivity", FREE, reps=12)
+    assert free > 4 * free_se, (free, free_se)
