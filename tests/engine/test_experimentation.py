@@ -75,11 +75,25 @@ def test_punishment_lowers_risk_tolerance_and_safety():
 
 
 @pytest.mark.slow
-def test_safety_matters_more_on_rugged_tasks():
-    def effect(k: int) -> float:
-        return nk_effect(k, "leadership.psychological_safety", 0.1, 0.9, "knowledge", 3)
-
-    assert effect(8) > effect(0) + 0.1
+@pytest.mark.parametrize("reviews", [5, 0])
+def test_safety_raises_performance_on_a_rugged_task_with_or_without_reviews(reviews):
+    """The learning organization on an NK landscape (N = 16, K = 5): supportive leaders
+    (safety 0.9 against 0.1) raise final performance, paired by seed. That safety helps
+    *more* on rugged tasks than on simple ones does not hold across sizes and with
+    reviews on, so no test asserts it."""
+    gaps = []
+    for r in range(10):
+        final = []
+        for safety in (0.1, 0.9):
+            cfg = load_scenario("learning_organization", {
+                "environment.kind": "nk", "environment.dimensions": 16, "environment.k": 5,
+                "leadership.psychological_safety": safety,
+                "leadership.after_action_reviews": reviews})  # fmt: skip
+            frame = OrgModel(cfg, rng=derive_seed(11, r)).run().metrics_frame()
+            final.append(frame["performance"].iloc[-10:].mean())
+        gaps.append(final[1] - final[0])
+    gap, se = float(np.mean(gaps)), float(np.std(gaps, ddof=1) / np.sqrt(len(gaps)))
+    assert gap > 3 * se, (gap, se)
 
 
 def test_recognition_raises_risk_tolerance_and_experiments_at_a_cost():
