@@ -146,11 +146,14 @@ READINGS = {
         "from the first few percent of encounters per step."
     ),
     "assignments/reviews_and_safety": (
-        "A review teaches the truth of the dimensions the team reported since the last "
-        "one. A failure is reported only if it is not punished (probability = psychological "
-        "safety) and its author speaks up (probability = their own safety), so in an unsafe "
-        "climate reviews have little to work with. 0 means no reviews; smaller numbers mean "
-        "more frequent reviews."
+        "A review passes on what members reported finding since the last one: on each "
+        "dimension tried, the value its author saw do better (seen through feedback, so "
+        "sometimes wrongly). A failure is reported only if it is answered with support "
+        "rather than punishment (probability = psychological safety) and its author speaks "
+        "up (probability = their own safety, which punishment lowers and support raises), "
+        "so in an unsafe climate reviews have little to work with. A review also takes its "
+        "members' time: productivity falls when reviews come too often. 0 means no "
+        "reviews; smaller numbers mean more frequent reviews."
     ),
 }
 
