@@ -22,8 +22,8 @@ LEVER_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             (
                 "psychological_safety",
-                "Failures are reported and learned from instead of punished; "
-                "people feel safe to speak up.",
+                "How often leaders answer a failure with support instead of punishment; "
+                "how safe people feel follows from what they see happen.",
             ),
         ],
     ),
@@ -32,7 +32,8 @@ LEVER_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             (
                 "experimentation",
-                "How strongly people are encouraged to try what they do not yet believe.",
+                "How strongly people are encouraged to try what they do not yet believe; "
+                "each trial takes time from work.",
             ),
             ("feedback", "How accurately people see whether their own experiment worked."),
             (
@@ -51,7 +52,7 @@ LEVER_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
             ),
             (
                 "communities_of_practice",
-                "Chance each step of meeting someone from another team (lunch and learns, guilds).",
+                "Chance each step of meeting someone from another team (guilds); it takes time.",
             ),
         ],
     ),
@@ -67,15 +68,23 @@ LEVER_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             (
                 "after_action_reviews",
-                "Every how many steps teams review what they tried (0: never).",
+                "Every how many steps teams review what they tried (0: never); "
+                "it takes their time.",
             ),
         ],
     ),
     (
         "Development",
         [
-            ("training", "Share of people trained each step: skill rises, at a cost."),
-            ("mentoring", "Share of people coached each step by a more skilled colleague."),
+            (
+                "training",
+                "Share of people trained each step: skill rises, and time is taken from work.",
+            ),
+            (
+                "mentoring",
+                "Share of people coached each step by a more skilled colleague; "
+                "it takes both people's time.",
+            ),
         ],
     ),
     (
