@@ -325,8 +325,12 @@ def sweep(
     out: str | Path | None = None,
     model: str | None = None,
     progress: bool | None = None,
+    common_seeds: bool = False,
 ) -> pd.DataFrame:
     """Run a sweep and return its runs (one row per run), for notebooks and scripts.
+
+    ``common_seeds``: replicate r has the same seed at every point, so points are compared
+    run by run (paired) and their differences have smaller standard errors.
 
     Give the points as ``vary`` (path -> values: every combination), ``points``
     (explicit), or a ``design`` file. With ``out`` the results stay in that
@@ -349,7 +353,8 @@ def sweep(
     spec = {"vary": {k: list(v) for k, v in (vary or {}).items()}, "design": str(design or "")}
     built = Sweep.build(scenario, chosen, reps=reps, seed=seed, steps=steps,
                         overrides=overrides, model=model, spec=spec,
-                        round_integers=design is not None)  # fmt: skip
+                        round_integers=design is not None,
+                        common_seeds=common_seeds)  # fmt: skip
     if out is not None:
         run_sweep(built, out, workers=workers, backend=backend, scheduler=scheduler,
                   progress=progress)  # fmt: skip

@@ -168,7 +168,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         spec = {"vary": args.vary}
     built = Sweep.build(args.scenario, points, reps=args.reps, seed=args.seed, steps=args.steps,
                         overrides=_overrides(args.sets), model=args.model, spec=spec,
-                        round_integers=args.design is not None)  # fmt: skip
+                        round_integers=args.design is not None,
+                        common_seeds=args.common_seeds)  # fmt: skip
     progress = False if args.quiet else None
     try:
         previous = signal.signal(signal.SIGTERM, _terminate)

@@ -103,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--reps", type=_count("--reps", 1), default=1, help="replicates per point (default 1)"
     )
     sw.add_argument("--seed", type=_count("--seed", 0), default=0, help="base seed (default 0)")
+    sw.add_argument(
+        "--common-seeds",
+        action="store_true",
+        help="the same seed for replicate r at every point: points compare run by run",
+    )
     sw.add_argument("--steps", type=_count("--steps", 0), help="steps to run (at most)")
     sw.add_argument(
         "--set",

@@ -292,3 +292,16 @@ def test_an_out_folder_that_cannot_be_made_is_one_line(tmp_path: Path, capsys):
                  "--out", str(tmp_path / "file" / "sub"), "--quiet"])  # fmt: skip
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "cannot create the folder" in err[0]
+
+
+@pytest.mark.parametrize("common", [True, False], ids=["common-seeds", "own-seeds"])
+def test_common_seeds_give_every_point_the_same_seed_per_replicate(tmp_path: Path, common):
+    args = ["sweep", "march_1991", "--vary", "leadership.socialization=0.1,0.9", "--reps", "3",
+            "--steps", "2", "--workers", "1", "--out", str(tmp_path / "s"), "--quiet"]  # fmt: skip
+    assert main(args + (["--common-seeds"] if common else [])) == 0
+    runs = runs_of(tmp_path / "s")
+    by_rep = runs.groupby("rep")["seed"].nunique()
+    assert (by_rep == 1).all() if common else (by_rep == 2).all()
+    assert sweep("march_1991", vary={"leadership.socialization": [0.1, 0.9]}, reps=3, steps=2,
+                 workers=1, progress=False, common_seeds=common)["seed"].nunique() == (
+        3 if common else 6)  # fmt: skip
