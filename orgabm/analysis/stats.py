@@ -14,8 +14,9 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from ..batch.replicates import Runs
+    from ..batch.store import Results
 
-__all__ = ["curves", "group_means", "mean_ci", "summarize"]
+__all__ = ["curves", "group_means", "mean_ci", "paired_differences", "run_means", "summarize"]
 
 
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
@@ -67,6 +68,39 @@ def group_means(
             mean, low, high = mean_ci(values)
             rows.append({**where, "metric": metric, count: int(np.isfinite(values).sum()),
                          "mean": mean, "ci_low": low, "ci_high": high})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def run_means(results: Results, metric: str, first: int = 1) -> pd.DataFrame:
+    """A sweep's runs table with ``metric`` replaced by its mean over steps ``first`` on:
+    what a run produced over its course, not at its last step (a review or a training
+    on the last step would otherwise decide a productivity comparison)."""
+    steps = results.steps(columns=["run_id", "step", metric])
+    means = steps[steps["step"] >= first].groupby("run_id")[metric].mean()
+    runs = results.runs.drop(columns=[metric], errors="ignore")
+    return runs.join(means, on="run_id")
+
+
+def paired_differences(
+    frame: pd.DataFrame, column: str, metric: str, against: Any, *, pair: str = "rep"
+) -> pd.DataFrame:
+    """Each value of ``column`` against the value ``against``, run by run: the mean of the
+    paired differences in ``metric`` and its 95% CI, pairing runs by ``pair`` (a sweep
+    with common seeds gives replicate r the same seed at every point).
+
+    One row per value of ``column``: ``column``, ``pairs``, ``difference``, ``ci_low``,
+    ``ci_high``. Raises ValueError if ``against`` is not one of the values.
+    """
+    wide = frame.pivot_table(index=pair, columns=column, values=metric, aggfunc="mean")
+    if against not in wide.columns:
+        allowed = ", ".join(str(v) for v in wide.columns)
+        raise ValueError(f"against={against!r}: not a value of {column} (values: {allowed})")
+    rows = []
+    for value in wide.columns:
+        gaps = (wide[value] - wide[against]).dropna().to_numpy(dtype=float)
+        mean, low, high = mean_ci(gaps)
+        rows.append({column: value, "pairs": len(gaps), "difference": mean,
+                     "ci_low": low, "ci_high": high})  # fmt: skip
     return pd.DataFrame(rows)
 
 
