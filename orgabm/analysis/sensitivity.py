@@ -106,6 +106,11 @@ def run_sensitivity(
         raise SensitivityParameterError(
             "samples", samples, "must be 2 or more (a power of 2 for sobol)"
         )
+    for metric in metrics:  # before any run, not after all of them
+        if metric not in METRICS:
+            raise SensitivityParameterError(
+                "metrics", metric, f"not a metric (metrics: {', '.join(METRICS)})"
+            )
     base = load_scenario(scenario, {**(overrides or {}), **({"steps": steps} if steps else {})})
     problem = {
         "num_vars": len(params),
@@ -121,7 +126,8 @@ def run_sensitivity(
     points = [{name: float(v) for name, v in zip(names, row, strict=True)} for row in X]
     unique = list({json.dumps(p, sort_keys=True): p for p in points}.values())
     built = Sweep.build(base, unique, reps=reps, seed=seed, common_seeds=True, round_integers=True,
-                        spec={"sensitivity": method, "samples": samples})  # fmt: skip
+                        spec={"sensitivity": method, "samples": samples},
+                        metrics=list(metrics))  # fmt: skip
     folder = Path(out)
     run_sweep(built, folder / "runs", workers=workers, progress=progress)
     from ..batch.store import Store
@@ -135,10 +141,6 @@ def run_sensitivity(
     keys = [json.dumps(p, sort_keys=True) for p in unique]
     rows = []
     for metric in metrics:
-        if metric not in runs.columns:
-            raise SensitivityParameterError(
-                "metrics", metric, f"not a metric (metrics: {', '.join(METRICS)})"
-            )
         by_point = dict(zip(keys, means[metric].to_numpy(dtype=float), strict=True))
         Y = np.array([by_point[json.dumps(p, sort_keys=True)] for p in points])
         with warnings.catch_warnings():

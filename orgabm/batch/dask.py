@@ -69,9 +69,11 @@ def _batches(runs: list[dict[str, Any]], workers: int) -> list[list[dict[str, An
 def run_dask(
     scenario: dict[str, Any], model: str | None, store: Store, todo: list[dict[str, Any]],
     scheduler: str | None, workers: int, advance: Callable[[int], None],
+    metrics: list[str] | None = None,
 ) -> int:  # fmt: skip
     """Run ``todo`` on a cluster and commit each batch as it comes back; ``advance(n)`` is
-    told as runs finish. Returns how many runs failed."""
+    told as runs finish; the runs record ``metrics`` (None: all). Returns how many runs
+    failed."""
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -91,7 +93,7 @@ def run_dask(
         raise SweepError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
     failed = 0
     try:
-        futures = [client.submit(run_batch, scenario, batch, model, pure=False)
+        futures = [client.submit(run_batch, scenario, batch, model, metrics=metrics, pure=False)
                    for batch in _batches(todo, workers)]  # fmt: skip
         for future in as_completed(futures):
             runs, steps = future.result()

@@ -136,11 +136,12 @@ class _Feed:
 def run_local(
     scenario: dict[str, Any], model: str | None, store: Store, todo: list[dict[str, Any]],
     workers: int, advance: Callable[[int], None], cancel: threading.Event | None = None,
-    nice: int = 0,
+    nice: int = 0, metrics: list[str] | None = None,
 ) -> int:  # fmt: skip
     """Run ``todo`` in worker processes, each committing its own batches; ``advance(n)``
-    is told as runs finish. Returns how many runs failed."""
-    message = json.dumps({"scenario": scenario, "model": model})
+    is told as runs finish; the runs record ``metrics`` (None: all). Returns how many
+    runs failed."""
+    message = json.dumps({"scenario": scenario, "model": model, "metrics": metrics})
     feed = _Feed(todo, workers)
     answers: Answers = queue.Queue()
     pool = [_LocalWorker(i, store.root, message, answers, nice, model)

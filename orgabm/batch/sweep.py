@@ -28,6 +28,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from ..scenario import Scenario, ScenarioError, apply_overrides, load_scenario
+from ..scenario.errors import ParameterError
 from .dask import run_dask
 from .designs import design_points, grid_points, load_design
 from .errors import SweepCancelledError, SweepError, SweepParameterError
@@ -57,6 +58,8 @@ class Sweep:
     spec: dict[str, Any] = field(default_factory=dict)
     common_seeds: bool = False
     """Every point uses the same replicate seeds (common random numbers)."""
+    metrics: list[str] | None = None
+    """The metrics each run records (None: all of the model's)."""
 
     @classmethod
     def build(
@@ -72,12 +75,14 @@ class Sweep:
         spec: Mapping[str, Any] | None = None,
         common_seeds: bool = False,
         round_integers: bool = False,
+        metrics: Sequence[str] | None = None,
     ) -> Sweep:
         """Load the scenario and check every point makes a valid scenario.
 
         Seeds derive from (seed, point, replicate); with ``common_seeds``, from
         (seed, replicate) only, so that every point sees the same random numbers.
-        ``round_integers`` rounds sampled values of whole-number settings.
+        ``round_integers`` rounds sampled values of whole-number settings. ``metrics``
+        names the metrics to record (None: all): fewer make small runs faster.
         """
         sets = dict(overrides or {})
         if steps is not None:
@@ -108,14 +113,19 @@ class Sweep:
                 said = ", ".join(f"{k}={v}" for k, v in point.items())
                 detail = str(exc).removeprefix("scenario: ")
                 raise SweepError(f"the point {said}: {detail}") from None
-        if model is not None:
-            from .worker import load_model_class
+        from .worker import load_model_class
 
+        try:
+            model_class = load_model_class(model)
+        except (ImportError, AttributeError, TypeError, ValueError) as exc:
+            raise SweepParameterError("model", model, str(exc)) from None
+        chosen = None
+        if metrics is not None:
             try:
-                load_model_class(model)
-            except (ImportError, AttributeError, TypeError, ValueError) as exc:
-                raise SweepParameterError("model", model, str(exc)) from None
-        return cls(base, listed, reps, seed, model, dict(spec or {}), common_seeds)
+                chosen = list(model_class.chosen_metrics(metrics))
+            except ParameterError as exc:
+                raise SweepParameterError(exc.parameter, exc.value, exc.allowed) from None
+        return cls(base, listed, reps, seed, model, dict(spec or {}), common_seeds, chosen)
 
     @property
     def parameters(self) -> list[str]:
@@ -153,6 +163,8 @@ class Sweep:
                 "seed": self.seed,
                 "model": self.model,
                 "common_seeds": self.common_seeds,
+                # only when chosen: a folder made before the choice existed still resumes
+                **({"metrics": self.metrics} if self.metrics is not None else {}),
             },
             "spec": self.spec,
             "versions": versions(),
@@ -293,9 +305,10 @@ def _run_open(
         try:
             if todo and backend == "local":
                 run_local(scenario, sweep.model, store, todo, workers, tracked.update, cancel,
-                          nice)  # fmt: skip
+                          nice, sweep.metrics)  # fmt: skip
             elif todo:
-                run_dask(scenario, sweep.model, store, todo, scheduler, workers, tracked.update)
+                run_dask(scenario, sweep.model, store, todo, scheduler, workers, tracked.update,
+                         sweep.metrics)  # fmt: skip
         except (KeyboardInterrupt, SweepCancelledError):
             store.consolidate_quietly()  # runs.parquet holds what was committed
             raise
@@ -326,11 +339,14 @@ def sweep(
     model: str | None = None,
     progress: bool | None = None,
     common_seeds: bool = False,
+    metrics: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Run a sweep and return its runs (one row per run), for notebooks and scripts.
 
     ``common_seeds``: replicate r has the same seed at every point, so points are compared
-    run by run (paired) and their differences have smaller standard errors.
+    run by run (paired) and their differences have smaller standard errors. ``metrics``:
+    the metrics to record (None: all); a small organization runs up to twice as fast
+    with one.
 
     Give the points as ``vary`` (path -> values: every combination), ``points``
     (explicit), or a ``design`` file. With ``out`` the results stay in that
@@ -354,7 +370,7 @@ def sweep(
     built = Sweep.build(scenario, chosen, reps=reps, seed=seed, steps=steps,
                         overrides=overrides, model=model, spec=spec,
                         round_integers=design is not None,
-                        common_seeds=common_seeds)  # fmt: skip
+                        common_seeds=common_seeds, metrics=metrics)  # fmt: skip
     if out is not None:
         run_sweep(built, out, workers=workers, backend=backend, scheduler=scheduler,
                   progress=progress)  # fmt: skip

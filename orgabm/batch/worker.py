@@ -78,8 +78,10 @@ def run_batch(
     runs: Sequence[Mapping[str, Any]],
     model: str | None = None,
     on_run=None,
+    metrics: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run each of ``runs`` ({run_id, seed, rep, point}) and tabulate the results.
+    """Run each of ``runs`` ({run_id, seed, rep, point}) and tabulate the results, with
+    ``metrics`` recorded (None: all).
 
     Returns (one row per run, one row per run and step). A run that raises is
     recorded with its error and no steps; the others go on.
@@ -96,7 +98,7 @@ def run_batch(
             key = json.dumps(point, sort_keys=True, default=str)
             if key not in scenarios:
                 scenarios[key] = Scenario.model_validate(apply_overrides(scenario, point))
-            result = cls(scenarios[key], rng=run["seed"], team_table=False).run()
+            result = cls(scenarios[key], rng=run["seed"], team_table=False, metrics=metrics).run()
             recorder = result.datacollector
             row.update(steps=int(result.time), equilibrium=bool(result.equilibrium), error=None)
             row.update(recorder.latest())
@@ -180,7 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for line in sys.stdin:
         task = json.loads(line)
         started = time.perf_counter()
-        runs, steps = run_batch(sweep["scenario"], task["runs"], sweep.get("model"), on_run=ran)
+        runs, steps = run_batch(sweep["scenario"], task["runs"], sweep.get("model"), on_run=ran,
+                                metrics=sweep.get("metrics"))  # fmt: skip
         store.commit(runs, steps)
         if progress["ran"]:
             say({"ran": progress["ran"]})

@@ -169,7 +169,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     built = Sweep.build(args.scenario, points, reps=args.reps, seed=args.seed, steps=args.steps,
                         overrides=_overrides(args.sets), model=args.model, spec=spec,
                         round_integers=args.design is not None,
-                        common_seeds=args.common_seeds)  # fmt: skip
+                        common_seeds=args.common_seeds, metrics=args.metrics)  # fmt: skip
     progress = False if args.quiet else None
     try:
         previous = signal.signal(signal.SIGTERM, _terminate)

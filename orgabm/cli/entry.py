@@ -44,17 +44,21 @@ FLAGS = {
     "params": "--param", "vary": "--vary", "model": "--model", "design": "--design",
     "sets": "--set",
 }  # fmt: skip
+#: Where a command's flag for a parameter differs from FLAGS'.
+COMMAND_FLAGS = {"sweep": {"metrics": "--metrics"}}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``orgabm`` command."""
     parser = build_parser()
+    args = None
     try:
         args = parser.parse_args(argv)
         _check_links(args)
         return COMMANDS[args.command](args)
     except ParameterError as exc:  # the library's parameter, said as this command's flag
-        print(f"orgabm: error: {exc.in_words(FLAGS)}", file=sys.stderr)
+        flags = {**FLAGS, **COMMAND_FLAGS.get(getattr(args, "command", ""), {})}
+        print(f"orgabm: error: {exc.in_words(flags)}", file=sys.stderr)
         return EXIT_USAGE
     except (UsageError, ScenarioError, SweepError, ReportError) as exc:
         print(f"orgabm: error: {exc}", file=sys.stderr)

@@ -108,6 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the same seed for replicate r at every point: points compare run by run",
     )
+    sw.add_argument(
+        "--metrics",
+        type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
+        metavar="NAMES",
+        help="record only these metrics, comma-separated (default: all); small runs go "
+        "up to twice as fast with one",
+    )
     sw.add_argument("--steps", type=_count("--steps", 0), help="steps to run (at most)")
     sw.add_argument(
         "--set",

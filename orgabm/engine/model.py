@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, ClassVar, cast
 
@@ -12,6 +12,7 @@ import pandas as pd
 from mesa.discrete_space import Network
 
 from ..scenario import Scenario, change_scenario, check_memory, load_scenario
+from ..scenario.errors import ParameterError
 from . import communities, development, events, experimentation, march, reviews, sharing
 from .employees import Employee
 from .environments import build_environment
@@ -67,9 +68,13 @@ class OrgModel(mesa.Model):
         *,
         rng: int | np.random.Generator | np.random.SeedSequence | None = None,
         team_table: bool = True,
+        metrics: Collection[str] | None = None,
     ) -> None:
         """``team_table=False`` records no team table: a sweep never reads it, and it costs
-        up to a third of a small organization's run (benchmarks/bench_overhead.py)."""
+        up to a third of a small organization's run (benchmarks/bench_overhead.py).
+        ``metrics`` names the metrics to record (None: all of :meth:`metric_names`): the
+        16 metrics cost about half of a small organization's step."""
+        recorded = self.chosen_metrics(metrics)  # before anything is drawn
         super().__init__(rng=rng)
         self.config: Scenario = (
             scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -116,11 +121,35 @@ class OrgModel(mesa.Model):
 
         self.equilibrium = False
         self.running = cfg.steps > 0
-        self.datacollector = MetricsRecorder({**METRICS, **self.extra_metrics})
+        self.datacollector = MetricsRecorder(recorded)
         self.team_recorder: TeamRecorder | None = TeamRecorder() if team_table else None
         self.datacollector.collect(self)
         if self.team_recorder is not None:
             self.team_recorder.collect(self)
+
+    @classmethod
+    def metric_names(cls) -> list[str]:
+        """Every metric this model can record: orgabm's, then the subclass's."""
+        return [*METRICS, *cls.extra_metrics]
+
+    @classmethod
+    def chosen_metrics(
+        cls, names: Collection[str] | None
+    ) -> dict[str, Callable[[OrgModel], float]]:
+        """The metrics called ``names`` (None: all), in the order given; a ParameterError
+        names one that this model does not have."""
+        known = {**METRICS, **cls.extra_metrics}
+        if names is None:
+            return known
+        if isinstance(names, str):  # one name, not its letters
+            names = [names]
+        allowed = f"choose from {', '.join(known)}"
+        for name in names:
+            if name not in known:
+                raise ParameterError("metrics", name, f"not a metric of {cls.__name__}; {allowed}")
+        if not names:
+            raise ParameterError("metrics", "", f"name at least one; {allowed}")
+        return {name: known[name] for name in dict.fromkeys(names)}
 
     # ------------------------------------------------------------------ views
     # The state's fields, read and written as the model's attributes (Mesa's style).

@@ -119,10 +119,12 @@ def _sweep(
     keep: Path | None,
     model: str | None = None,
     common_seeds: bool = False,
+    metrics: list[str] | None = None,
 ) -> Store:
-    """Run ``scenarios/validation/<name>.yaml`` over ``points`` (in ``keep/name`` if given)."""
+    """Run ``scenarios/validation/<name>.yaml`` over ``points`` (in ``keep/name`` if given),
+    recording ``metrics``."""
     return run_experiment(name, load_scenario(f"validation/{name}"), points, runs, seed,
-                          workers, progress, keep, model, common_seeds)  # fmt: skip
+                          workers, progress, keep, model, common_seeds, metrics)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- experiments
@@ -143,7 +145,7 @@ def lazer_friedman(
     chosen = points if points is not None else LF_EXPERIMENTS[name]
     store = _sweep(name, chosen, runs, seed, workers, progress, keep,
                    model="orgabm.validation.canonical:SolutionModel",
-                   common_seeds=True)  # fmt: skip
+                   common_seeds=True, metrics=["solution_score"])  # fmt: skip
     by = list(dict.fromkeys(path for point in chosen for path in point))
     steps = store.steps(columns=["run_id", "step", "solution_score", *by])
     names = {NETWORK: "network", VELOCITY: "velocity", COPY_ERROR: "copy_error",
@@ -164,7 +166,8 @@ def fang(
     keep: Path | None = None,
 ) -> pd.DataFrame:
     """Final mean knowledge against the cross-group tie probability."""
-    store = _sweep("fang_2010", [{CROSS: c} for c in cross], runs, seed, workers, progress, keep)
+    store = _sweep("fang_2010", [{CROSS: c} for c in cross], runs, seed, workers, progress, keep,
+                   metrics=["knowledge"])  # fmt: skip
     table = group_means(store.runs(), [CROSS], ["knowledge"], wide=True)
     return table.rename(columns={CROSS: "cross_group_ties"})
 
@@ -178,9 +181,9 @@ def miller(
     keep: Path | None = None,
 ) -> pd.DataFrame:
     """Final knowledge (tacit, codifiable, the code's) against interpersonal learning p5."""
-    store = _sweep("miller_2006", [{P5: p} for p in rates], runs, seed, workers, progress, keep,
-                   model="orgabm.validation.canonical:TacitModel")  # fmt: skip
     metrics = ["tacit_knowledge", "codifiable_knowledge", "code_knowledge", "knowledge"]
+    store = _sweep("miller_2006", [{P5: p} for p in rates], runs, seed, workers, progress, keep,
+                   model="orgabm.validation.canonical:TacitModel", metrics=metrics)  # fmt: skip
     return group_means(store.runs(), [P5], metrics, wide=True).rename(columns={P5: "p5"})
 
 

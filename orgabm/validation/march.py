@@ -89,7 +89,8 @@ def figure1(
     """Equilibrium code knowledge for each (p1, p2), beside March's published value."""
     grid = list(points) if points is not None else [(p1, p2) for p2 in P2_GRID for p1 in P1_GRID]
     sweep_points = [{P1: p1, P2: p2} for p1, p2 in grid]
-    store = run_experiment(name, march(), sweep_points, runs, seed, workers, progress, keep)
+    store = run_experiment(name, march(), sweep_points, runs, seed, workers, progress, keep,
+                           metrics=["code_knowledge"])  # fmt: skip
     table = group_means(store.runs(), [P1, P2], ["code_knowledge"]).drop(columns="metric")
     table = table.rename(columns={P1: "p1", P2: "p2"})
     table["published"] = [PUBLISHED_FIGURE_1[p2][P1_GRID.index(p1)]
@@ -119,13 +120,14 @@ def heterogeneous(
     base = march("heterogeneous")
     points = [{SHARE: s} for s in shares]
     eq = run_experiment("heterogeneous_equilibrium", base, points, runs, seed, workers,
-                        progress, keep)  # fmt: skip
+                        progress, keep, metrics=["code_knowledge"])  # fmt: skip
     mid_scenario = base.model_copy(update={"steps": period, "stop_at_equilibrium": False})
+    known = ["code_knowledge", "fast_knowledge", "slow_knowledge"]
     mid = run_experiment("heterogeneous_period", mid_scenario, points, runs, seed, workers,
-                         progress, keep,
-                         model="orgabm.validation.march:GroupKnowledgeModel")  # fmt: skip
+                         progress, keep, model="orgabm.validation.march:GroupKnowledgeModel",
+                         metrics=known)  # fmt: skip
     at_eq = eq.runs().groupby(SHARE)["code_knowledge"].mean()
-    at_mid = mid.runs().groupby(SHARE)[["code_knowledge", "fast_knowledge", "slow_knowledge"]]
+    at_mid = mid.runs().groupby(SHARE)[known]
     at_mid = at_mid.mean()
     counts = eq.runs().groupby(SHARE).size()
     return pd.DataFrame({
@@ -151,7 +153,7 @@ def turnover(
     """Figure 4: code knowledge at ``period`` against turnover p3, for each p1 (p2 = 0.5)."""
     points = [{P1: p1, P3: p3} for p1 in p1s for p3 in p3s]
     store = run_experiment("turnover", march("turnover", steps=period), points, runs, seed,
-                           workers, progress, keep)  # fmt: skip
+                           workers, progress, keep, metrics=["code_knowledge"])  # fmt: skip
     table = group_means(store.runs(), [P1, P3], ["code_knowledge"]).drop(columns="metric")
     return table.rename(columns={P1: "p1", P3: "p3"})
 
@@ -169,7 +171,8 @@ def turbulence(
     """Figure 5: code knowledge over time under turbulence p4, with and without turnover."""
     base = march("turbulence", environment__turbulence=p4, steps=periods)
     points = [{P3: p3} for p3 in p3s]
-    store = run_experiment("turbulence", base, points, runs, seed, workers, progress, keep)
+    store = run_experiment("turbulence", base, points, runs, seed, workers, progress, keep,
+                           metrics=["code_knowledge"])  # fmt: skip
     steps = store.steps(columns=["run_id", "step", "code_knowledge", P3])
     return curves(steps, [P3], "code_knowledge").rename(columns={P3: "p3"})
 

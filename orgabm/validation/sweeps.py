@@ -27,10 +27,13 @@ def run_experiment(
     keep: Path | None,
     model: str | None = None,
     common_seeds: bool = False,
+    metrics: list[str] | None = None,
 ) -> Store:
-    """One experiment as a sweep (in ``keep/name``, resumable, or a temporary folder)."""
+    """One experiment as a sweep (in ``keep/name``, resumable, or a temporary folder),
+    recording only the ``metrics`` its table reads (None: all)."""
     built = Sweep.build(scenario, points, reps=runs, seed=seed, model=model,
-                        common_seeds=common_seeds, spec={"validation": name})  # fmt: skip
+                        common_seeds=common_seeds, spec={"validation": name},
+                        metrics=metrics)  # fmt: skip
     if keep is not None:
         folder = Path(keep) / name
         run_sweep(built, folder, workers=workers, progress=progress)

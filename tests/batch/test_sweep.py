@@ -227,6 +227,10 @@ def test_sweep_works_from_a_script_without_a_main_guard(tmp_path: Path):
         (["--vary", "leadership.socialization=0.1", "--backend", "spark"], "invalid choice"),
         (["--vary", "leadership.socialization=0.1", "--model", "nowhere:Nothing"], "--model"),
         (["--vary", "leadership.socialization=0.1", "--workers", "0"], "--workers"),
+        (
+            ["--vary", "leadership.socialization=0.1", "--metrics", "knowledge,skil"],
+            "--metrics skil: not a metric of OrgModel; choose from",
+        ),
     ],
 )
 def test_bad_sweep_arguments_give_one_line_errors(tmp_path: Path, capsys, args, fragment):
@@ -305,3 +309,18 @@ def test_common_seeds_give_every_point_the_same_seed_per_replicate(tmp_path: Pat
     assert sweep("march_1991", vary={"leadership.socialization": [0.1, 0.9]}, reps=3, steps=2,
                  workers=1, progress=False, common_seeds=common)["seed"].nunique() == (
         3 if common else 6)  # fmt: skip
+
+
+def test_a_sweep_of_chosen_metrics_records_them_and_the_same_numbers(tmp_path: Path):
+    args = dict(vary=SMALL, reps=2, steps=5, workers=1, progress=False)
+    full = sweep("learning_organization", **args)
+    lean = sweep("learning_organization", metrics=["safety"], out=tmp_path / "s", **args)
+    assert "safety" in lean and "knowledge" not in lean
+    pd.testing.assert_series_equal(full["safety"], lean["safety"])
+    steps = Store(tmp_path / "s").steps()
+    assert {"safety", "step"} <= set(steps.columns) and "knowledge" not in steps
+    # a folder made without the choice still resumes: the manifest names metrics only if set
+    built = Sweep.build("learning_organization", grid_points(SMALL), reps=2, steps=5)
+    assert "metrics" not in built.manifest()["sweep"]
+    with pytest.raises(SweepError, match="metrics differ"):  # another choice is another sweep
+        sweep("learning_organization", metrics=["skill"], out=tmp_path / "s", **args)

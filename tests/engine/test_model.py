@@ -256,3 +256,25 @@ def test_a_model_without_its_team_table_runs_the_same_numbers():
     assert len(full.team_frame()) == 21 * scenario.organization.teams
     with pytest.raises(ValueError, match="team_table=False"):
         lean.team_frame()
+
+
+def test_recording_fewer_metrics_records_the_same_numbers():
+    # a metric only reads the state, so leaving some out changes nothing else
+    scenario = load_scenario("learning_organization", {"steps": 20})
+    full = OrgModel(scenario, rng=4).run()
+    chosen = ["safety", "knowledge"]
+    lean = OrgModel(scenario, rng=4, metrics=chosen).run()
+    assert list(lean.metrics_frame().columns) == ["step", *chosen]
+    pd.testing.assert_frame_equal(full.metrics_frame()[["step", *chosen]], lean.metrics_frame())
+    assert (full.beliefs == lean.beliefs).all() and full.time == lean.time
+
+
+def test_an_unknown_metric_is_refused_with_the_choices():
+    from orgabm.scenario.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=r"^metrics=know: not a metric of OrgModel; "
+                                             r"choose from code_knowledge, knowledge"):  # fmt: skip
+        OrgModel(metrics=["knowledge", "know"])
+    with pytest.raises(ParameterError, match="name at least one"):
+        OrgModel(metrics=[])
+    assert list(OrgModel(metrics="skill").metrics_frame().columns) == ["step", "skill"]
