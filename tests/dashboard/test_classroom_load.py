@@ -1,5 +1,5 @@
-"""A class on one server: 10 browser sessions (loopback only) each play their own run
-while 3 of them start sweeps at once (benchmarks/bench_classroom.py does the work; the
+"""A class on one server: 6 browser sessions (loopback only) each play their own run
+while 2 of them start sweeps at once (benchmarks/bench_classroom.py does the work; the
 same benchmark runs the 30-student class, with its absolute figures, outside the suite)."""
 
 import sys
@@ -19,7 +19,7 @@ from bench_classroom import run
 TRIMS, SETTLE, SETTLE_AFTER = "0.5,2,4,8,16,30", 6, 40
 #: a click on Step while sweeps run at most this many times its time before them (the
 #: pacer slows played runs while an experiment runs); the share of what the class added
-#: to the server's memory that it may keep once closed (0.41 measured; 0.79 when the
+#: to the server's memory that it may keep once closed (0.46 measured; 0.77 when the
 #: trim cannot reach the allocator's arenas, PYTHONMALLOC=pymalloc: docs/performance.md)
 RATIO, KEPT = 1.5, 0.65
 
@@ -29,12 +29,12 @@ def classroom(tmp_path_factory):
     if not Path(CHROMIUM_PATH).exists():
         pytest.fail(f"Chromium is missing at {CHROMIUM_PATH}: ./dev.sh test installs it")
     log = tmp_path_factory.mktemp("classroom") / "server.log"
-    # the students share the loopback address: let 3 of them have an experiment each
+    # the students share the loopback address: let 2 of them have an experiment each
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ORGABM_EXPERIMENTS_PER_CLIENT", "3")
+        patch.setenv("ORGABM_EXPERIMENTS_PER_CLIENT", "2")
         patch.setenv("ORGABM_TRIM_AFTER", TRIMS)
         with serving(log=log) as (url, process):
-            result = run(url, process.pid, sessions=10, sweepers=3, probes=2, settle=SETTLE,
+            result = run(url, process.pid, sessions=6, sweepers=2, probes=2, settle=SETTLE,
                          settle_after=SETTLE_AFTER, kept_enough=KEPT, replicates=3,
                          log=lambda *_: None)  # fmt: skip
     print(result)

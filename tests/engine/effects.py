@@ -42,9 +42,18 @@ MARCH_LIKE = {
 }
 
 
-def runs(overrides: dict, reps: int = REPS, seed: int = 1) -> list[OrgModel]:
+def runs(
+    overrides: dict,
+    reps: int = REPS,
+    seed: int = 1,
+    team_table: bool = False,
+    metrics: list[str] | None = None,
+) -> list[OrgModel]:
+    """``reps`` runs of the effect-test organization; the team table (a third of a small
+    run's time) only when a test reads it, and only ``metrics`` if named (None: all)."""
     cfg = load_scenario(BASE, overrides)
-    return [OrgModel(cfg, rng=derive_seed(seed, r)).run() for r in range(reps)]
+    return [OrgModel(cfg, rng=derive_seed(seed, r), team_table=team_table, metrics=metrics).run()
+            for r in range(reps)]  # fmt: skip
 
 
 def per_run(
@@ -98,8 +107,8 @@ def effect(path: str, low, high, metric: str, base=None, reps: int = REPS,
     """(mean at high - mean at low, its standard error) of a metric, for a lever at two
     values over ``reps`` replicates each. Replicate r uses the same seed at both values
     (the same people and reality), so the SE is that of the paired differences."""
-    lo = per_run(runs({**(base or {}), path: low}, reps), metric, **window)
-    hi = per_run(runs({**(base or {}), path: high}, reps), metric, **window)
+    lo = per_run(runs({**(base or {}), path: low}, reps, metrics=[metric]), metric, **window)
+    hi = per_run(runs({**(base or {}), path: high}, reps, metrics=[metric]), metric, **window)
     gaps = hi - lo
     return float(gaps.mean()), float(gaps.std(ddof=1) / np.sqrt(len(gaps)))
 
@@ -111,6 +120,7 @@ def nk_effect(k: int, path: str, low: float, high: float, metric: str, seed: int
     out = []
     for value in (low, high):
         cfg = load_scenario(data, {path: value})
-        models = [OrgModel(cfg, rng=derive_seed(seed, r)).run() for r in range(30)]
+        models = [OrgModel(cfg, rng=derive_seed(seed, r), team_table=False, metrics=[metric]).run()
+                  for r in range(30)]  # fmt: skip
         out.append(mean(models, metric, 30))
     return out[1] - out[0]

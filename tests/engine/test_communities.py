@@ -7,8 +7,9 @@ from effects import effect, runs
 def test_communities_of_practice_carry_ideas_across_silos():
     def worst_team(cop: float) -> float:
         lows = []
-        for model in runs({"organization.network.cross_team_ties": 0.0,
-                           "leadership.communities_of_practice": cop}):  # fmt: skip
+        silos = {"organization.network.cross_team_ties": 0.0,
+                 "leadership.communities_of_practice": cop}  # fmt: skip
+        for model in runs(silos, team_table=True):
             teams = model.team_frame()
             lows.append(teams[teams.step == 60]["knowledge"].min())
         return float(np.mean(lows))

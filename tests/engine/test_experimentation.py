@@ -112,7 +112,8 @@ def _rugged_safety_gap(changes: dict, reps: int) -> tuple[float, float]:
             cfg = load_scenario("learning_organization", {
                 "environment.kind": "nk", "environment.dimensions": 16, "environment.k": 5,
                 "leadership.psychological_safety": safety, **changes})  # fmt: skip
-            frame = OrgModel(cfg, rng=derive_seed(11, r)).run().metrics_frame()
+            model = OrgModel(cfg, rng=derive_seed(11, r), team_table=False, metrics=["performance"])
+            frame = model.run().metrics_frame()
             final.append(frame["performance"].iloc[-10:].mean())
         gaps.append(final[1] - final[0])
     return float(np.mean(gaps)), float(np.std(gaps, ddof=1) / np.sqrt(len(gaps)))

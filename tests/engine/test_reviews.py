@@ -79,7 +79,7 @@ def _pooling_gap(overrides: dict) -> np.ndarray:
     """Per run: how much more a team knows together (its majority belief) than its
     members on average, steps 30 on."""
     gaps = []
-    for model in runs(overrides, reps=12):
+    for model in runs(overrides, reps=12, team_table=True):
         teams = model.team_frame()
         late = teams[teams.step >= 30]
         gaps.append((late["pooled_knowledge"] - late["knowledge"]).mean())
