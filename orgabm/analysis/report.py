@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..batch.store import Results, StoreError, load_results
-from ..scenario.errors import ParameterError
+from .errors import ReportError, ReportParameterError
 from .figures import figure, png
 from .stats import group_means, mean_ci
 
@@ -36,14 +36,6 @@ STYLE = (
     "figure{display:inline-block;margin:0.5em;max-width:48%;vertical-align:top}"
     "figcaption{font-size:13px;color:#444}img{max-width:100%}.warn{color:#a00}"
 )
-
-
-class ReportError(ValueError):
-    """A report that cannot be made as asked; the message is one line."""
-
-
-class ReportParameterError(ParameterError, ReportError):
-    """An argument of :func:`write_report` that is not allowed (named in its words)."""
 
 
 def point_table(runs: pd.DataFrame, varied: Sequence[str], metrics: Sequence[str]) -> pd.DataFrame:

@@ -8,20 +8,14 @@ import argparse
 import sys
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-import pandas as pd
-
-from ..batch.replicates import Runs
-from ..scenario import (
-    DEFAULT_SCENARIO,
-    ScenarioError,
-    available_scenarios,
-    load_scenario,
-    parse_override,
-    read_yaml,
-)
 from .parser import UsageError
+
+if TYPE_CHECKING:  # each command imports what it uses: `orgabm --help` loads none of it
+    import pandas as pd
+
+    from ..batch.replicates import Runs
 
 __all__ = [
     "cmd_dashboard",
@@ -36,6 +30,8 @@ __all__ = [
 
 
 def _overrides(sets: list[str]) -> dict[str, object]:
+    from ..scenario.overrides import parse_override
+
     return dict(parse_override(text) for text in sets)
 
 
@@ -54,6 +50,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """``orgabm run``: run replicates, print a summary, optionally write every step."""
     from ..analysis.stats import summarize
     from ..batch.replicates import run_scenario
+    from ..scenario.loading import load_scenario
 
     _check_out(args.out)
     overrides = _overrides(args.sets)
@@ -270,6 +267,8 @@ def cmd_validate_suite(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """``orgabm validate``: check a scenario and say what it describes."""
+    from ..scenario.loading import load_scenario
+
     cfg = load_scenario(args.scenario, _overrides(args.sets))
     org = cfg.organization
     print(
@@ -281,6 +280,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
     """``orgabm scenarios``: the named scenarios with their descriptions."""
+    from ..scenario.errors import ScenarioError
+    from ..scenario.loading import DEFAULT_SCENARIO, available_scenarios, read_yaml
+
     named = available_scenarios()
     if not named:
         print("no named scenarios found")

@@ -9,10 +9,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..analysis.report import ReportError
+from ..analysis.errors import ReportError
 from ..batch.errors import SweepError
-from ..scenario import ScenarioError
-from ..scenario.errors import ParameterError
+from ..scenario.errors import ParameterError, ScenarioError
 from .commands import (
     cmd_dashboard,
     cmd_report,

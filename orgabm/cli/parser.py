@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
-from ..scenario import DEFAULT_SCENARIO
+from ..scenario.vocabulary import DEFAULT_SCENARIO
 
 __all__ = ["UsageError", "build_parser"]
 
@@ -172,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Friedman 2007, Fang et al. 2010, Miller et al. 2006) as sweeps and write "
         "validation.md with its plots. About 10 minutes on 2 cores; --quick: a few.",
     )
-    from ..validation.suite import add_arguments
+    from ..validation.options import add_arguments
 
     add_arguments(suite)
 

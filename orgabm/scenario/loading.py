@@ -19,6 +19,7 @@ from .messages import describe, kind_of
 from .overrides import apply_overrides
 from .safe_yaml import SafeLoader
 from .schema import Scenario
+from .vocabulary import DEFAULT_SCENARIO
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -197,6 +198,3 @@ def validate(data: Mapping[str, Any], source: str = "scenario") -> Scenario:
         raise ScenarioError(f"{source}: " + problems(said)) from None
     except FieldError as exc:  # pragma: no cover - pydantic wraps these as value errors
         raise ScenarioError(f"{source}: {exc}") from None
-
-
-DEFAULT_SCENARIO = "learning_organization"

@@ -7,7 +7,10 @@ holds the two together).
 
 from __future__ import annotations
 
-__all__ = ["METRIC_MEANINGS", "METRIC_NAMES"]
+__all__ = ["DEFAULT_SCENARIO", "METRIC_MEANINGS", "METRIC_NAMES"]
+
+#: The scenario a command or the dashboard uses when none is named.
+DEFAULT_SCENARIO = "learning_organization"
 
 #: Metric name -> one line on what it measures.
 METRIC_MEANINGS: dict[str, str] = {

@@ -20,6 +20,7 @@ from typing import TypedDict
 
 from . import canonical, march
 from .march import P1_GRID, P2_GRID, worst_point
+from .options import add_arguments
 from .report import SuiteResults, render
 
 # P1_GRID and P2_GRID stay importable from here: benchmarks/bench_sweep.py takes them from suite.
@@ -118,31 +119,6 @@ def write_report(
     path = out / "validation.md"
     path.write_text(render(results), encoding="utf-8")
     return path
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``orgabm validate-suite``."""
-    parser.add_argument(
-        "--runs", type=int, default=1000, help="March: runs per point (default 1000)"
-    )
-    parser.add_argument(
-        "--other-runs",
-        type=int,
-        default=200,
-        help="the other models: runs per condition (default 200)",
-    )
-    parser.add_argument(
-        "--quick", action="store_true", help="a quick pass: 100 and 40 runs (a few minutes)"
-    )
-    parser.add_argument("--seed", type=int, default=1991, help="March's base seed (default 1991)")
-    parser.add_argument("--workers", type=int, default=None, help="processes (default: all CPUs)")
-    parser.add_argument("--out", type=Path, default=Path("docs"), help="folder (default docs)")
-    parser.add_argument(
-        "--keep",
-        type=Path,
-        metavar="DIR",
-        help="keep each experiment's sweep results here (resumable)",
-    )
 
 
 def run(args: argparse.Namespace, error: Callable[[str], object]) -> int:

@@ -219,12 +219,13 @@ def test_the_largest_sizes_are_refused_with_the_estimate(capsys, monkeypatch):
 
 
 def test_running_out_of_memory_is_one_line(capsys, monkeypatch):
-    import orgabm.cli.commands
+    import orgabm.scenario.loading
 
     def exhausted(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr(orgabm.cli.commands, "load_scenario", exhausted)
+    # the command imports load_scenario when it runs: patch it where it is defined
+    monkeypatch.setattr(orgabm.scenario.loading, "load_scenario", exhausted)
     code, _, err = run_cli(capsys, "validate", "march_1991")
     assert_one_line_error(code, err, "out of memory")
 
@@ -318,3 +319,27 @@ def test_out_must_be_parquet_or_csv(capsys, tmp_path):
                            str(tmp_path / "x.xlsx"))  # fmt: skip
     assert_one_line_error(code, err, "--out", "x.xlsx", ".parquet or .csv")
     assert not (tmp_path / "x.xlsx").exists()
+
+
+#: what a command should not load unless it uses it (issue 16: start-up)
+HEAVY = ("mesa", "pandas", "scipy", "matplotlib", "pyarrow", "solara", "dask", "SALib",
+         "networkx", "pydantic", "numpy")  # fmt: skip
+LOADED = "import sys; print('loaded:', *(m for m in {heavy} if m in sys.modules))"
+
+
+@pytest.mark.parametrize(
+    ("code", "allowed"),
+    [
+        ("import orgabm", ()),
+        ("from orgabm.cli import main\ntry: main(['--help'])\nexcept SystemExit: pass", ()),
+        ("from orgabm.cli import main; main(['validate', 'march_1991'])", ("pydantic", "numpy")),
+    ],
+    ids=["import orgabm", "orgabm --help", "orgabm validate"],
+)
+def test_a_command_loads_only_the_libraries_it_uses(code, allowed):
+    probe = f"{code}\n{LOADED.format(heavy=HEAVY)}"
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=60)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    loaded = proc.stdout.strip().splitlines()[-1].split()[1:]  # after "loaded:"
+    assert set(loaded) <= set(allowed), loaded
