@@ -418,6 +418,18 @@ def test_memory_estimate_grows_with_the_arrays_and_allows_small_runs():
     assert available is None or available > 0
 
 
+def test_only_a_run_that_needs_much_memory_reads_what_the_system_has(monkeypatch):
+    from orgabm.scenario import memory as module
+
+    asked = []
+    monkeypatch.setattr(module, "available_memory", lambda: asked.append(1) or 2**20)
+    module.check_memory(load_scenario("march_1991"))  # 4 MiB: not worth reading /proc
+    assert asked == [] and module.memory_estimate(load_scenario("march_1991")) < module.SMALL_RUN
+    with pytest.raises(ScenarioError, match=r"more than the 1\.0 MiB available"):
+        module.check_memory(load_scenario("march_1991", LARGEST))
+    assert asked == [1]
+
+
 def test_a_key_given_twice_is_refused_naming_both_lines(tmp_path: Path):
     path = tmp_path / "twice.yaml"
     path.write_text("name: x\nsteps: 5\norganization:\n  employees: 10\nsteps: 7\n")
