@@ -22,13 +22,12 @@ import threading
 import time
 import traceback
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # imported where used: a worker's first act is to tie itself to its parent
+    import pandas as pd
 
-from ..engine.model import OrgModel
-from ..scenario import Scenario, apply_overrides
+    from ..engine.model import OrgModel
 
 __all__ = ["load_model_class", "run_batch"]
 
@@ -40,6 +39,8 @@ def load_model_class(path: str | None) -> type[OrgModel]:
     the module cannot be found or fails to import (whatever it raises), or the name
     is not a subclass of OrgModel.
     """
+    from ..engine.model import OrgModel
+
     if not path:
         return OrgModel
     module, colon, name = path.partition(":")
@@ -86,10 +87,15 @@ def run_batch(
     Returns (one row per run, one row per run and step). A run that raises is
     recorded with its error and no steps; the others go on.
     """
+    import numpy as np
+    import pandas as pd
+
+    from ..scenario import Scenario, apply_overrides
+
     cls = load_model_class(model)
     scenarios: dict[str, Scenario] = {}  # one validation per distinct point
     rows: list[dict[str, Any]] = []
-    columns: dict[str, list[np.ndarray]] = {}
+    columns: dict[str, list[Any]] = {}
     for run in runs:
         point = run["point"]
         row: dict[str, Any] = {"run_id": run["run_id"], "seed": run["seed"], "rep": run["rep"]}
@@ -153,10 +159,10 @@ def die_with_parent(every: float = 1.0) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The local backend's worker loop."""
+    die_with_parent()  # first: importing the store and the engine takes a second or two
     from .child import append_model_path
     from .store import Store
 
-    die_with_parent()
     append_model_path()  # a --model module's folder, last: it shadows nothing
     args = list(sys.argv[1:] if argv is None else argv)
     nice = int(os.environ.get("ORGABM_WORKER_NICE", "0") or 0)

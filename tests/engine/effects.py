@@ -95,22 +95,25 @@ def difference(high: np.ndarray, low: np.ndarray) -> tuple[float, float]:
     return float(high.mean() - low.mean()), float(se)
 
 
-def compare(path: str, low, high, metrics, base=None, reps: int = REPS, **window) -> dict:
-    """{metric: (mean at low, mean at high)} for a lever at two values."""
-    lo = runs({**(base or {}), path: low}, reps)
-    hi = runs({**(base or {}), path: high}, reps)
-    return {m: (mean(lo, m, **window), mean(hi, m, **window)) for m in metrics}
+def gaps(path: str, low, high, metrics: list[str], base=None, reps: int = REPS,
+         **window) -> dict[str, np.ndarray]:  # fmt: skip
+    """{metric: per replicate, the metric at ``high`` minus at ``low``}, each averaged over
+    ``window``; replicate r has the same seed at both values (the same people and
+    reality). A knocked-out mechanism gives exactly 0 where nothing else uses its draws."""
+    lo = runs({**(base or {}), path: low}, reps, metrics=metrics)
+    hi = runs({**(base or {}), path: high}, reps, metrics=metrics)
+    return {m: per_run(hi, m, **window) - per_run(lo, m, **window) for m in metrics}
+
+
+def mean_se(values: np.ndarray) -> tuple[float, float]:
+    """(mean, its standard error) of per-run values or paired differences."""
+    return float(values.mean()), float(values.std(ddof=1) / np.sqrt(len(values)))
 
 
 def effect(path: str, low, high, metric: str, base=None, reps: int = REPS,
            **window) -> tuple[float, float]:  # fmt: skip
-    """(mean at high - mean at low, its standard error) of a metric, for a lever at two
-    values over ``reps`` replicates each. Replicate r uses the same seed at both values
-    (the same people and reality), so the SE is that of the paired differences."""
-    lo = per_run(runs({**(base or {}), path: low}, reps, metrics=[metric]), metric, **window)
-    hi = per_run(runs({**(base or {}), path: high}, reps, metrics=[metric]), metric, **window)
-    gaps = hi - lo
-    return float(gaps.mean()), float(gaps.std(ddof=1) / np.sqrt(len(gaps)))
+    """(mean of the paired differences of :func:`gaps`, its standard error)."""
+    return mean_se(gaps(path, low, high, [metric], base, reps, **window)[metric])
 
 
 def nk_effect(k: int, path: str, low: float, high: float, metric: str, seed: int) -> float:

@@ -1,6 +1,8 @@
 """Training, mentoring and skill."""
 
-from effects import BASE, compare, mean, runs
+from itertools import pairwise
+
+from effects import BASE, effect, gaps, mean_se, per_run, runs
 
 from orgabm import OrgModel, load_scenario
 
@@ -10,26 +12,59 @@ REPS = 6
 
 
 def test_higher_skill_learns_faster():
-    out = compare("workforce.skill.mean", 0.2, 0.8, ["knowledge"], reps=REPS)
-    low, high = out["knowledge"]
-    assert high > low + 0.05
+    """Skill scales what one takes from colleagues and from reviews: with neither (no
+    sharing, no reviews) it changes nothing, to the last bit."""
+    gain, se = effect("workforce.skill.mean", 0.2, 0.8, "knowledge", reps=REPS)
+    assert gain > 3 * se, (gain, se)
+    alone = {"leadership.knowledge_sharing": 0.0, "leadership.after_action_reviews": 0}
+    knocked = gaps("workforce.skill.mean", 0.2, 0.8, ["knowledge"], alone, reps=3)
+    assert (knocked["knowledge"] == 0).all(), knocked
+
+
+def _training(rates: tuple[float, ...], changes: dict | None = None) -> dict:
+    """{rate: (final skill per run, mean cost per step per run)}, paired by seed."""
+    out = {}
+    for rate in rates:
+        models = runs({**(changes or {}), "leadership.training": rate}, REPS,
+                      metrics=["skill", "cost"])  # fmt: skip
+        out[rate] = per_run(models, "skill", 60), per_run(models, "cost", 1)
+    return out
 
 
 def test_training_raises_skill_with_diminishing_returns_at_a_cost():
-    skill, spent = {}, {}
-    for rate in (0.0, 0.1, 0.2, 0.4):
-        models = runs({"leadership.training": rate}, REPS)
-        skill[rate], spent[rate] = mean(models, "skill", 60), mean(models, "cost", 1)
-    cost = {rate: spent[rate] - spent[0.0] for rate in spent}  # beyond no training's
-    assert skill[0.0] < skill[0.1] < skill[0.2] < skill[0.4]
-    assert (skill[0.4] - skill[0.2]) / 0.2 < (skill[0.1] - skill[0.0]) / 0.1  # diminishing
-    assert 0 < cost[0.1] < cost[0.2] < cost[0.4]
+    """More training, more skill and more cost, each step paired by seed and 3 standard
+    errors clear; each tenth of training adds less than the one before. Training that
+    teaches nothing (training_gain 0) leaves skill exactly as no training does, and
+    training that is free (training_cost 0) costs exactly nothing more."""
+    rates = (0.0, 0.1, 0.2, 0.4)
+    got = _training(rates)
+    for low, high in pairwise(rates):
+        for k, what in enumerate(("skill", "cost")):
+            gain, se = mean_se(got[high][k] - got[low][k])
+            assert gain > 3 * se, (what, low, high, gain, se)
+    skill = {rate: got[rate][0] for rate in rates}
+    slowing, se = mean_se((skill[0.1] - skill[0.0]) / 0.1 - (skill[0.4] - skill[0.2]) / 0.2)
+    assert slowing > 3 * se, (slowing, se)
+    idle = _training((0.0, 0.4), {"calibration.training_gain": 0.0})
+    assert (idle[0.4][0] == idle[0.0][0]).all()
+    free = _training((0.0, 0.4), {"calibration.training_cost": 0.0})
+    assert (free[0.4][1] == free[0.0][1]).all()
 
 
 def test_mentoring_raises_skill_at_a_cost():
-    out = compare("leadership.mentoring", 0.0, 0.2, ["skill", "cost"], reps=REPS, first=60)
-    assert out["skill"][1] > out["skill"][0] + 0.05
-    assert out["cost"][1] > out["cost"][0]
+    """Mentoring raises final skill and its cost, paired by seed; with no gain from a
+    mentor (mentoring_gain 0) skill is exactly as without mentoring, and free mentoring
+    (mentoring_cost 0) costs exactly nothing more."""
+    found = gaps("leadership.mentoring", 0.0, 0.2, ["skill", "cost"], reps=REPS, first=60)
+    for what, values in found.items():
+        gain, se = mean_se(values)
+        assert gain > 3 * se, (what, gain, se)
+    idle = gaps("leadership.mentoring", 0.0, 0.2, ["skill"], {"calibration.mentoring_gain": 0.0},
+                reps=3, first=60)  # fmt: skip
+    assert (idle["skill"] == 0).all(), idle
+    free = gaps("leadership.mentoring", 0.0, 0.2, ["cost"], {"calibration.mentoring_cost": 0.0},
+                reps=3, first=60)  # fmt: skip
+    assert (free["cost"] == 0).all(), free
 
 
 def test_training_and_mentoring_draw_from_separate_streams():
