@@ -336,9 +336,12 @@ def serve(fd: int) -> int:
     watch = _watch(parent)
     if os.getppid() != parent:
         return 1  # the sweep died while we started
+    import pandas  # noqa: F401 - the preload: a worker's imports, done once
     import pyarrow.parquet  # noqa: F401 - what a worker's first commit needs
 
-    from . import store, worker  # noqa: F401 - the preload: a worker's imports, done once
+    from ..engine import model  # noqa: F401 - the worker imports it on its first batch
+    from ..scenario import loading  # noqa: F401
+    from . import store, worker  # noqa: F401
 
     woken, wake = os.pipe()  # SIGCHLD writes here: a child's end wakes the loop at once
     os.set_blocking(wake, False)
