@@ -11,7 +11,7 @@ from effects import (
     gaps,
     mean,
     mean_se,
-    nk_effect,
+    nk_gaps,
     per_run,
     runs,
 )  # fmt: skip
@@ -94,10 +94,18 @@ def test_empowered_employees_keep_findings_the_code_contradicts():
 
 @pytest.mark.slow
 def test_exploration_pays_more_on_interdependent_tasks():
-    def benefit(k: int) -> float:
-        return nk_effect(k, "leadership.experimentation", 0.0, 0.5, "performance", 4)
-
-    assert benefit(4) > benefit(0) + 0.015
+    """Experimentation 0 -> 0.5 on 12 interacting decisions: on a smooth landscape (K = 0)
+    it costs performance, on a rugged one (K = 4) it does not, and the difference of the
+    paired gains is positive. A weak effect: +0.026 with a standard error of 0.010 at 60
+    replicates (2.6 SEs; 100 replicates at other seeds gave 2.1 to 2.5), so the margin
+    here is 2 SEs, and docs/ODD.md section 9 says how weak it is."""
+    lever = "leadership.experimentation"
+    smooth = nk_gaps(0, lever, 0.0, 0.5, "performance", 4, reps=60)
+    rugged = nk_gaps(4, lever, 0.0, 0.5, "performance", 4, reps=60)
+    cost, se = mean_se(-smooth)
+    assert cost > 2 * se, (cost, se)
+    more, se = mean_se(rugged - smooth)
+    assert more > 2 * se, (more, se)
 
 
 #: the climate's rates at 0: what people see of leaders' answers changes nothing they feel
