@@ -1,20 +1,30 @@
 """Communities of practice: encounters across teams."""
 
 import numpy as np
-from effects import effect, runs
+from effects import REPS, effect, mean_se, runs
+
+
+def _worst_team(cop: float, changes: dict | None = None, reps: int = REPS) -> np.ndarray:
+    """Per run: the least knowing team's knowledge at step 60, teams with no ties between
+    them and ``cop`` the chance of a cross-team encounter."""
+    silos = {"organization.network.cross_team_ties": 0.0,
+             "leadership.communities_of_practice": cop, **(changes or {})}  # fmt: skip
+    lows = []
+    for model in runs(silos, reps, team_table=True, metrics=["knowledge"]):
+        teams = model.team_frame()
+        lows.append(teams[teams.step == 60]["knowledge"].min())
+    return np.array(lows)
 
 
 def test_communities_of_practice_carry_ideas_across_silos():
-    def worst_team(cop: float) -> float:
-        lows = []
-        silos = {"organization.network.cross_team_ties": 0.0,
-                 "leadership.communities_of_practice": cop}  # fmt: skip
-        for model in runs(silos, team_table=True):
-            teams = model.team_frame()
-            lows.append(teams[teams.step == 60]["knowledge"].min())
-        return float(np.mean(lows))
-
-    assert worst_team(0.2) > worst_team(0.0) + 0.02
+    """Encounters across teams raise the least knowing team's knowledge (paired by seed:
+    +0.056, 5 standard errors at 24 replicates). What is learned in an encounter is
+    learned with probability skill x openness: with openness 0 (which also closes what
+    ties teach) the lever changes nothing, to the last bit."""
+    gain, se = mean_se(_worst_team(0.2) - _worst_team(0.0))
+    assert gain > 3 * se, (gain, se)
+    closed = {"workforce.openness.mean": 0.0}
+    assert (_worst_team(0.2, closed, reps=4) == _worst_team(0.0, closed, reps=4)).all()
 
 
 SILOS = {"organization.network.cross_team_ties": 0.0, "steps": 100}
