@@ -69,12 +69,14 @@ def test_voice_is_safety_unless_tenure_sharing_raises_it_with_seniority():
 @pytest.mark.slow
 def test_tenure_sharing_makes_seniority_count_and_nothing_at_0():
     """Seniority that accrues (tenure_scale 2 steps) against seniority that never does
-    (10^6 steps): with tenure_sharing at 1 the long-serving speak up more, so more is
-    learned from colleagues and the organization knows more; at 0 (the knockout) the
-    same comparison changes nothing, to the bit."""
+    (10^6 steps), in an organization where people leave and newcomers arrive (turnover
+    0.05, so tenures differ): with tenure_sharing at 1 the long-serving speak up more,
+    so more is learned from colleagues and the organization knows more; at 0 (the
+    knockout) the same comparison changes nothing, to the bit."""
     for lever in (1.0, 0.0):
+        levers = {"leadership.tenure_sharing": lever, "workforce.turnover": 0.05}
         senior, junior = (
-            runs({"leadership.tenure_sharing": lever, "calibration.tenure_scale": scale}, 8)
+            runs({**levers, "calibration.tenure_scale": scale}, 8)
             for scale in (2.0, 1e6)  # 8 replicates: z 17 at 24 (tests/engine/power.py), 10 at 8
         )
         for metric in ("shares", "knowledge"):
