@@ -65,12 +65,9 @@ setup() {
     if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
         say "installing orgabm and its locked dependencies into $VENV"
         "$VENV/bin/python" -m pip install --quiet --upgrade pip
-        # pip byte-compiles module by module, which took longer than the install (about 40
-        # of 70 s); compileall does it on every CPU. The byte code matters: where
-        # PYTHONDONTWRITEBYTECODE is set, nothing is compiled later, and every process
-        # (each sweep worker, each test's subprocess) would compile what it imports.
+        # no byte-compiling here: pip's took longer than the install, and compiling all of
+        # site-packages (compileall) took 24 s; the commands below compile on first import
         "$VENV/bin/python" -m pip install --quiet --no-compile -c requirements.lock -e ".[test,cluster]"
-        "$VENV/bin/python" -m compileall -q -j 0 "$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" >/dev/null || true
         echo "$want" >"$STAMP"
     fi
 }
@@ -97,13 +94,15 @@ ensure_chromium() {
 
 cmd=${1:-start}
 [ $# -gt 0 ] && shift
+# The venv is orgabm's own: let its processes write byte code, which is compiled once, on
+# first import, and read by every later process. Where PYTHONDONTWRITEBYTECODE is set (as
+# on these machines), each sweep worker and test subprocess would compile what it imports.
+unset PYTHONDONTWRITEBYTECODE
 case "$cmd" in
     setup) setup ;;
     start) setup; exec "$VENV/bin/orgabm" dashboard "$@" ;;
     # one pytest worker per CPU; tests sharing a module's server or browser stay together
-    # orgabm's own byte code too: it changes, and compileall redoes only what did
     test) setup; ensure_chromium
-          "$VENV/bin/python" -m compileall -q -j 0 orgabm >/dev/null || true
           exec "$VENV/bin/python" -m pytest -n auto "$@" ;;
     *) say "usage: ./dev.sh start|test|setup [ARGS]"; exit 2 ;;
 esac

@@ -13,6 +13,7 @@ from typing import Protocol
 import numpy as np
 
 from ..scenario import Environment as EnvironmentSpec
+from .landscape import KEEP_SUMS_UP_TO, SolutionSums, landscape_maximum
 
 __all__ = ["Environment", "NKLandscape", "Reality", "build_environment", "landscape_maximum"]
 
@@ -20,42 +21,6 @@ __all__ = ["Environment", "NKLandscape", "Reality", "build_environment", "landsc
 #: often another's: sweeps with common seeds give every point the same ones).
 _MAXIMA: dict[bytes, tuple[float, int]] = {}
 _MAXIMA_SIZE = 4096
-
-
-def _half_index(values: np.ndarray, pos: np.ndarray, use: np.ndarray) -> np.ndarray:
-    """For each of ``values`` (one half of a solution's bits), each dimension's part of its
-    table index: the bits at ``pos`` where ``use``, the first partner the index's top bit."""
-    shifts = np.arange(pos.shape[1] - 1, -1, -1, dtype=np.int64)
-    bits = (values[:, None, None] >> np.where(use, pos, 0)[None]) & 1
-    return (np.where(use[None], bits, 0) << shifts).sum(axis=2)
-
-
-def landscape_maximum(table: np.ndarray, deps: np.ndarray) -> tuple[float, int]:
-    """The best mean contribution over all 2^N solutions, and its solution (as an integer,
-    dimension 0 its top bit): every solution is tried, exactly.
-
-    A solution is (h, l), its top and bottom halves of bits, and a dimension's table index
-    is the OR of a part read from h and a part read from l; so each dimension adds, to a
-    block of rows h, a small gather (its distinct l-parts) spread along l. Blocks stay in
-    cache, the index of all 2^N solutions is never built, and every solution's sum is
-    added up in dimension order, as a loop over the dimensions would.
-    """
-    n = table.shape[0]
-    low = n // 2
-    high = n - low
-    pos = (n - 1 - deps).astype(np.int64)  # each partner's bit in the solution
-    up = pos >= low
-    a = _half_index(np.arange(1 << high, dtype=np.int64), pos - low, up)
-    b = _half_index(np.arange(1 << low, dtype=np.int64), pos, ~up)
-    parts = [np.unique(b[:, i], return_inverse=True) for i in range(n)]
-    total = np.zeros((1 << high, 1 << low))
-    rows = max(1, (1 << 15) >> low)  # blocks of about 32,768 solutions
-    for start in range(0, 1 << high, rows):
-        block = total[start : start + rows]
-        for i, (kinds, where) in enumerate(parts):
-            block += np.take(table[i][a[start : start + rows, i, None] | kinds], where, axis=1)
-    arg = int(total.argmax())
-    return float(total.flat[arg]) / n, arg
 
 
 class Environment(Protocol):
@@ -234,6 +199,7 @@ class NKLandscape:
         self.table = rng.random((n, 2 ** (k + 1)))
         self._weights = np.int64(1) << np.arange(k, -1, -1, dtype=np.int64)
         self._dims = np.arange(n)
+        self._sums: SolutionSums | None = None  # every solution's sum, once turbulence redraws
         self._normalize()
 
     @property
@@ -259,9 +225,26 @@ class NKLandscape:
             if len(_MAXIMA) >= _MAXIMA_SIZE:
                 _MAXIMA.pop(next(iter(_MAXIMA)))
             _MAXIMA[key] = landscape_maximum(self.table, self.deps)
-        self.maximum, arg = _MAXIMA[key]
+        self._best(*_MAXIMA[key])
+
+    def _best(self, maximum: float, arg: int) -> None:
+        self.maximum = maximum
         bits = (arg >> (self.n - 1 - np.arange(self.n))) & 1
         self.values = (bits * 2 - 1).astype(np.int8)
+
+    def _redraw(self, dims: np.ndarray, rng: np.random.Generator) -> None:
+        """New contributions for ``dims``, and the maximum found again: from every solution's
+        sum, kept up to date from the first redraw on (``landscape``), where N allows."""
+        before = self.table[dims].copy()
+        self.table[dims] = rng.random((len(dims), self.table.shape[1]))
+        if self.n > KEEP_SUMS_UP_TO:
+            self._normalize()
+            return
+        if self._sums is None:
+            self._sums = SolutionSums(self.table, self.deps)
+        else:
+            self._sums.redrawn(self.table, dims, before)
+        self._best(*self._sums.maximum(self.table))
 
     def _as_int(self, actions: np.ndarray) -> np.ndarray:
         weights = np.int64(1) << (self.n - 1 - np.arange(self.n, dtype=np.int64))
@@ -273,15 +256,13 @@ class NKLandscape:
             return 0
         changed = np.flatnonzero(rng.random(self.n) < turbulence)
         if len(changed):
-            self.table[changed] = rng.random((len(changed), self.table.shape[1]))
-            self._normalize()
+            self._redraw(changed, rng)
         return len(changed)
 
     def shock(self, share: float, rng: np.random.Generator) -> int:
         """Redraw the contributions of exactly round(share x N) dimensions."""
         changed = rng.choice(self.n, size=round(share * self.n), replace=False)
-        self.table[changed] = rng.random((len(changed), self.table.shape[1]))
-        self._normalize()
+        self._redraw(changed, rng)
         return len(changed)
 
     def score(self, vectors: np.ndarray) -> np.ndarray:

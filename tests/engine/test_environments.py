@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from orgabm import OrgModel, load_scenario
+from orgabm.engine import landscape
 from orgabm.engine.environments import NKLandscape, Reality, landscape_maximum
 
 
@@ -38,6 +39,32 @@ def test_the_landscape_maximum_is_every_solutions_best_sum_exactly(n, k, interac
         sums += land.table[i][index[:, i]]
     best = int(sums.argmax())
     assert landscape_maximum(land.table, land.deps) == (float(sums[best]) / n, best)
+
+
+@pytest.mark.parametrize(("n", "k", "turbulence"), [(8, 3, 0.3), (12, 5, 0.1), (16, 2, 0.05)])
+def test_after_redraws_the_maximum_is_what_enumeration_finds(n, k, turbulence, monkeypatch):
+    """Kept sums, updated by each redraw and rebuilt now and then, give the maximum and its
+    solution that trying every solution gives, to the bit; with a shock among the drifts."""
+    monkeypatch.setattr(landscape, "REBUILD_AFTER", 7)  # rebuilt during the test, too
+    land, draws = NKLandscape(n, k, "random", 1.0, rng(n)), rng(n + 1)
+    redrawn = 0
+    for step in range(40):
+        redrawn += land.shock(0.25, draws) if step == 20 else land.drift(turbulence, draws)
+        maximum, arg = landscape_maximum(land.table, land.deps)
+        bits = (arg >> (n - 1 - np.arange(n))) & 1
+        assert land.maximum == maximum and land.values.tolist() == (bits * 2 - 1).tolist()
+    assert redrawn > 10 and land._sums is not None and land._sums.redraws > 0
+
+
+def test_kept_sums_near_the_top_are_summed_again_exactly():
+    """The kept sums drift by rounding (here, by a planted error far above it): the answer
+    comes from the exact sums of the solutions near the top, not from the kept ones."""
+    land = NKLandscape(10, 2, "random", 1.0, rng(5))
+    sums = landscape.SolutionSums(land.table, land.deps)
+    best, arg = sums.maximum(land.table)
+    sums.redraws = 1  # as if updated: the kept sums are no longer trusted to the bit
+    sums.sums.ravel()[arg] += landscape.NEAR_TOP / 2  # a drifted kept sum
+    assert sums.maximum(land.table) == (best, arg)
 
 
 def test_nk_dependencies():
