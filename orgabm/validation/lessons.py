@@ -2,11 +2,15 @@
 
     python -m orgabm.validation.lessons                       # safety 0.1 -> 0.9
     python -m orgabm.validation.lessons --lever leadership.experimentation --low 0 --high 0.25
+    python -m orgabm.validation.lessons --scenario siloed_teams \
+        --lever leadership.communities_of_practice --low 0 --high 0.1 --metric knowledge
 
-Each cell runs ``learning_organization`` with the cell's changes at the lever's two
-values, replicate r with the same seed at both (paired), and gives the mean difference
-of a metric over the last 10 steps with its standard error. A lesson stated for the
-defaults is one users will try elsewhere: this grid says where it stops holding.
+Each cell runs a scenario (``learning_organization`` unless ``--scenario``) with the
+cell's changes at the lever's two values, replicate r with the same seed at both
+(paired), and gives the mean difference of a metric over the last 10 steps with its
+standard error. A lesson stated for the defaults is one users will try elsewhere: this
+grid says where it stops holding. The third axis is reviews on and off, or, for the
+reviews lever itself, psychological safety 0.1 and 0.9 (reviews need reported failures).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import numpy as np
 
 from ..batch.seeds import derive_seed
 from ..engine.model import OrgModel
-from ..scenario import load_scenario
+from ..scenario import ScenarioError, load_scenario
 
 __all__ = ["CELLS", "cell_effect", "grid"]
 
@@ -34,20 +38,29 @@ TASKS: dict[str, dict[str, Any]] = {"March, 20 dimensions": {"environment.dimens
          "NK 20, K = 5": {"environment.kind": "nk", "environment.dimensions": 20,
                           "environment.k": 5, "environment.tacit": 0.5,
                           "environment.turbulence": 0.01}}  # fmt: skip
-REVIEWS = {"reviews every 5": 5, "no reviews": 0}
-CELLS = list(itertools.product(SIZES, TASKS, REVIEWS))
+REVIEWS_LEVER = "leadership.after_action_reviews"
+SAFETY_LEVER = "leadership.psychological_safety"
+#: the third axis, by lever: (its column's name, its settings by label, the path they set)
+REVIEWS = ("reviews", {"reviews every 5": 5, "no reviews": 0}, REVIEWS_LEVER)
+SAFETY = ("safety", {"safety 0.1": 0.1, "safety 0.9": 0.9}, SAFETY_LEVER)
+CELLS = list(itertools.product(SIZES, TASKS, REVIEWS[1]))
+
+
+def third_axis(lever: str) -> tuple[str, dict[str, float], str]:
+    """Reviews on and off, unless the lever is the reviews' own: then safety."""
+    return SAFETY if lever == REVIEWS_LEVER else REVIEWS
 
 
 def cell_effect(
     lever: str, low: float, high: float, metric: str, changes: dict[str, Any], reps: int,
-    seed: int = 0,
+    seed: int = 0, scenario: str = "learning_organization",
 ) -> tuple[float, float]:  # fmt: skip
     """(mean paired difference high - low of ``metric`` over the last 10 steps, its SE)."""
     gaps = []
     for rep in range(reps):
         values = []
         for value in (low, high):
-            cfg = load_scenario("learning_organization", {**changes, lever: value})
+            cfg = load_scenario(scenario, {**changes, lever: value})
             frame = OrgModel(cfg, rng=derive_seed(seed, rep), team_table=False).run()
             values.append(float(frame.metrics_frame()[metric].iloc[-10:].mean()))
         gaps.append(values[1] - values[0])
@@ -55,16 +68,23 @@ def cell_effect(
     return float(gaps_array.mean()), float(gaps_array.std(ddof=1) / np.sqrt(len(gaps_array)))
 
 
-def grid(lever: str, low: float, high: float, metric: str, reps: int, seed: int = 0) -> str:
-    """The grid as a Markdown table: one row per cell, the effect, its SE and z."""
-    lines = [f"| employees | task | reviews | {metric}: {lever} {low} -> {high} | SE | z |",
+def grid(
+    lever: str, low: float, high: float, metric: str, reps: int, seed: int = 0,
+    scenario: str = "learning_organization",
+) -> str:  # fmt: skip
+    """The grid as a Markdown table: one row per cell, the effect, its SE and z. The cells'
+    third part is read by its position (``CELLS`` holds the reviews' labels); for the
+    reviews lever it is the safety axis's setting in that position."""
+    column, settings, path = third_axis(lever)
+    labels = list(settings)
+    lines = [f"| employees | task | {column} | {metric}: {lever} {low} -> {high} | SE | z |",
              "|---|---|---|---|---|---|"]  # fmt: skip
     for size, task, reviews in CELLS:
-        changes = {"organization.employees": size, **TASKS[task],
-                   "leadership.after_action_reviews": REVIEWS[reviews]}  # fmt: skip
-        effect, se = cell_effect(lever, low, high, metric, changes, reps, seed)
+        label = labels[list(REVIEWS[1]).index(reviews)]
+        changes = {"organization.employees": size, **TASKS[task], path: settings[label]}
+        effect, se = cell_effect(lever, low, high, metric, changes, reps, seed, scenario)
         z = effect / se if se > 0 else float("nan")
-        lines.append(f"| {size} | {task} | {reviews} | {effect:+.3f} | {se:.3f} | {z:+.1f} |")
+        lines.append(f"| {size} | {task} | {label} | {effect:+.3f} | {se:.3f} | {z:+.1f} |")
         print(lines[-1], file=sys.stderr, flush=True)
     return "\n".join(lines)
 
@@ -72,7 +92,8 @@ def grid(lever: str, low: float, high: float, metric: str, reps: int, seed: int 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orgabm.validation.lessons",
                                      description=__doc__.splitlines()[0])  # fmt: skip
-    parser.add_argument("--lever", default="leadership.psychological_safety")
+    parser.add_argument("--scenario", default="learning_organization")
+    parser.add_argument("--lever", default=SAFETY_LEVER)
     parser.add_argument("--low", type=float, default=0.1)
     parser.add_argument("--high", type=float, default=0.9)
     parser.add_argument("--metric", default="performance")
@@ -81,7 +102,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.reps < 2:
         parser.error(f"--reps {args.reps}: must be 2 or more (a standard error needs two)")
-    print(grid(args.lever, args.low, args.high, args.metric, args.reps, args.seed))
+    try:  # the scenario and the lever's two values, checked before the long run
+        for value in (args.low, args.high):
+            load_scenario(args.scenario, {args.lever: value})
+    except ScenarioError as exc:
+        parser.error(str(exc))
+    if args.metric not in OrgModel.metric_names():
+        parser.error(f"--metric {args.metric}: choose from {', '.join(OrgModel.metric_names())}")
+    print(grid(args.lever, args.low, args.high, args.metric, args.reps, args.seed, args.scenario))
     return 0
 
 

@@ -26,3 +26,21 @@ def test_one_replicate_is_refused_in_the_flags_words():
     with pytest.raises(SystemExit) as stop:
         lessons.main(["--reps", "1"])
     assert stop.value.code == 2
+
+
+def test_the_reviews_lever_is_weighed_at_low_and_high_safety(monkeypatch):
+    monkeypatch.setattr(lessons, "CELLS", [(20, "March, 20 dimensions", "no reviews")])
+    table = lessons.grid(lessons.REVIEWS_LEVER, 0, 5, "knowledge", reps=2).splitlines()
+    assert table[0].startswith("| employees | task | safety | knowledge: ")
+    assert table[2].startswith("| 20 | March, 20 dimensions | safety 0.9 |")
+
+
+@pytest.mark.parametrize(("flags", "says"), [
+    (["--scenario", "no_such"], "no_such"),
+    (["--lever", "leadership.saftey"], "leadership.saftey"),
+    (["--metric", "knowlege"], "--metric knowlege"),
+])  # fmt: skip
+def test_a_wrong_flag_is_refused_before_the_grid_runs(flags, says, capsys):
+    with pytest.raises(SystemExit) as stop:
+        lessons.main(flags)
+    assert stop.value.code == 2 and says in capsys.readouterr().err
