@@ -41,12 +41,13 @@ TASKS: dict[str, dict[str, Any]] = {"March, 20 dimensions": {"environment.dimens
 REVIEWS_LEVER = "leadership.after_action_reviews"
 SAFETY_LEVER = "leadership.psychological_safety"
 #: the third axis, by lever: (its column's name, its settings by label, the path they set)
-REVIEWS = ("reviews", {"reviews every 5": 5, "no reviews": 0}, REVIEWS_LEVER)
-SAFETY = ("safety", {"safety 0.1": 0.1, "safety 0.9": 0.9}, SAFETY_LEVER)
+Axis = tuple[str, dict[str, float], str]
+REVIEWS: Axis = ("reviews", {"reviews every 5": 5, "no reviews": 0}, REVIEWS_LEVER)
+SAFETY: Axis = ("safety", {"safety 0.1": 0.1, "safety 0.9": 0.9}, SAFETY_LEVER)
 CELLS = list(itertools.product(SIZES, TASKS, REVIEWS[1]))
 
 
-def third_axis(lever: str) -> tuple[str, dict[str, float], str]:
+def third_axis(lever: str) -> Axis:
     """Reviews on and off, unless the lever is the reviews' own: then safety."""
     return SAFETY if lever == REVIEWS_LEVER else REVIEWS
 
