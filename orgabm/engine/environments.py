@@ -8,6 +8,7 @@ Friedman 2007). Vectors hold -1, 0 or +1 per dimension; actions hold -1 or +1.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -64,8 +65,9 @@ class Environment(Protocol):
         of work produces (the productivity metric)."""
         ...
 
-    def performance(self, actions: np.ndarray) -> np.ndarray:
-        """Each row of actions' realized performance."""
+    def performance(self, actions: np.ndarray, memo: str | None = None) -> np.ndarray:
+        """Each row of actions' realized performance. Calls naming the same ``memo`` may
+        reuse the last one's values for the rows that did not change."""
         ...
 
     def codifiable_performance(self, actions: np.ndarray, codifiable: int) -> np.ndarray:
@@ -137,8 +139,9 @@ class Reality:
         """Performance (actions . reality, from -m to m) mapped onto [0, 1]."""
         return (performance / self.dimensions + 1.0) / 2.0
 
-    def performance(self, actions: np.ndarray) -> np.ndarray:
-        """Realized performance of each row of actions: actions . reality."""
+    def performance(self, actions: np.ndarray, memo: str | None = None) -> np.ndarray:
+        """Realized performance of each row of actions: actions . reality (one product:
+        ``memo`` would save nothing)."""
         return self.score(actions)
 
     def codifiable_performance(self, actions: np.ndarray, codifiable: int) -> np.ndarray:
@@ -200,6 +203,7 @@ class NKLandscape:
         self._weights = np.int64(1) << np.arange(k, -1, -1, dtype=np.int64)
         self._dims = np.arange(n)
         self._sums: SolutionSums | None = None  # every solution's sum, once turbulence redraws
+        self._memo: dict[object, tuple[np.ndarray, np.ndarray]] = {}  # rows last evaluated
         self._normalize()
 
     @property
@@ -237,6 +241,7 @@ class NKLandscape:
         sum, kept up to date from the first redraw on (``landscape``), where N allows."""
         before = self.table[dims].copy()
         self.table[dims] = rng.random((len(dims), self.table.shape[1]))
+        self._memo.clear()  # every fitness changes
         if self.n > KEEP_SUMS_UP_TO:
             self._normalize()
             return
@@ -275,9 +280,32 @@ class NKLandscape:
         undecided belief (0) counts half for each value: the mean of the fitness with
         every 0 read as +1 and with every 0 read as -1."""
         rows = np.atleast_2d(vectors)
+        return self._unchanged_rows(("knowledge", len(rows)), rows, self._knowledge)
+
+    def _knowledge(self, rows: np.ndarray) -> np.ndarray:
         up = self.performance(np.where(rows == 0, 1, rows))
-        down = self.performance(np.where(rows == 0, -1, rows))
+        down = up.copy()  # the same where a row has no 0
+        undecided = np.flatnonzero((rows == 0).any(axis=1))
+        if len(undecided):
+            down[undecided] = self.performance(np.where(rows[undecided] == 0, -1, rows[undecided]))
         return (up + down) / 2.0
+
+    def _unchanged_rows(
+        self, slot: object, rows: np.ndarray, evaluate: Callable[[np.ndarray], np.ndarray]
+    ) -> np.ndarray:
+        """``evaluate(rows)``, row by row, with the last call's values (same ``slot``, same
+        landscape) kept for the rows that did not change: a step changes few of them."""
+        last = self._memo.get(slot)
+        if last is not None and last[0].shape == rows.shape:
+            before, values = last
+            changed = np.flatnonzero((rows != before).any(axis=1))
+            out = values.copy()
+            if len(changed):
+                out[changed] = evaluate(rows[changed])
+        else:
+            out = evaluate(rows)
+        self._memo[slot] = (rows.copy(), out.copy())
+        return out
 
     def mean_knowledge(self, vectors: np.ndarray) -> float:
         """:meth:`knowledge` averaged over rows."""
@@ -287,14 +315,18 @@ class NKLandscape:
         """Normalized fitness is already on [0, 1]."""
         return performance
 
-    def performance(self, actions: np.ndarray) -> np.ndarray:
-        """Normalized fitness of each row of actions, in [0, 1]."""
-        raw = self._raw(np.atleast_2d(actions))
-        return (raw / self.maximum) ** self.power
+    def performance(self, actions: np.ndarray, memo: str | None = None) -> np.ndarray:
+        """Normalized fitness of each row of actions, in [0, 1]; with ``memo``, rows that
+        did not change since the last call with the same ``memo`` are not evaluated again."""
+        rows = np.atleast_2d(actions)
+        if memo is not None:
+            return self._unchanged_rows(memo, rows, self.performance)
+        return (self._raw(rows) / self.maximum) ** self.power
 
     def codifiable_performance(self, actions: np.ndarray, codifiable: int) -> np.ndarray:
-        """Fitness does not split by dimension: the whole fitness."""
-        return self.performance(actions)
+        """Fitness does not split by dimension: the whole fitness (the acted rows are
+        those of the step's performance, but for the trials)."""
+        return self.performance(actions, memo="acted")
 
     def code_performance(self, code: np.ndarray, rng: np.random.Generator) -> float:
         """Fitness of acting on the code, with a coin flip where it is 0."""

@@ -248,7 +248,7 @@ class OrgModel(mesa.Model):
             self._replace(leavers)
         # act: beliefs, coin flips on zeros
         state.actions = march.act(state.beliefs, rng)
-        state.performance = state.reality.performance(state.actions)
+        state.performance = state.reality.performance(state.actions, memo="acted")
         # the code's score (only needed when the code learns: an NK code draws coin flips)
         code_performance = (
             state.reality.code_performance(state.code, rng) if cfg.leadership.code_learning > 0

@@ -84,7 +84,9 @@ class SolutionModel(OrgModel):
     """Also records the mean score of employees' current solutions (their beliefs)."""
 
     extra_metrics: ClassVar[dict] = {
-        "solution_score": lambda model: float(model.reality.performance(model.beliefs).mean()),
+        "solution_score": lambda model: float(
+            model.reality.performance(model.beliefs, memo="beliefs").mean()
+        ),
     }
 
 

@@ -67,6 +67,34 @@ def test_kept_sums_near_the_top_are_summed_again_exactly():
     assert sums.maximum(land.table) == (best, arg)
 
 
+def test_rows_kept_from_the_last_call_give_what_a_fresh_evaluation_gives():
+    """``memo`` evaluates only the rows that changed since its last call, and a redraw
+    forgets them all: every call equals a fresh evaluation, to the bit."""
+    land, draws = NKLandscape(12, 4, "random", 2.0, rng(3)), rng(4)
+    rows = np.where(draws.random((30, 12)) < 0.5, 1, -1).astype(np.int8)
+    beliefs = np.where(draws.random((30, 12)) < 0.3, 0, rows).astype(np.int8)
+    evaluated = []
+    raw = land._raw
+    land._raw = lambda actions: evaluated.append(len(actions)) or raw(actions)
+    for step in range(12):
+        changed = draws.choice(30, size=3, replace=False)
+        rows[changed, draws.integers(0, 12, size=3)] *= -1
+        beliefs[changed[:1], 0] = 0
+        if step == 6:
+            land.drift(1.0, draws)
+        kept, fresh = land.performance(rows, memo="acted"), land.performance(rows)
+        assert kept.tobytes() == fresh.tobytes()
+        known = land.knowledge(beliefs)
+        land._memo.clear()
+        assert known.tobytes() == land.knowledge(beliefs).tobytes()
+    land._memo.clear()
+    evaluated.clear()
+    land.performance(rows, memo="acted")
+    rows[0, 0] *= -1
+    land.performance(rows, memo="acted")
+    assert evaluated == [30, 1]  # the second call evaluated the one row that changed
+
+
 def test_nk_dependencies():
     adjacent = NKLandscape(8, 2, "adjacent", 1.0, rng())
     assert adjacent.deps[0].tolist() == [0, 1, 2] and adjacent.deps[7].tolist() == [7, 0, 1]
