@@ -18,6 +18,7 @@ from effects import (
 
 from orgabm import OrgModel, load_scenario
 from orgabm.batch.seeds import derive_seed
+from orgabm.engine.environments import Reality
 
 
 def test_experimentation_raises_diversity_and_long_run_knowledge():
@@ -43,18 +44,33 @@ def test_experimentation_raises_diversity_and_long_run_knowledge():
     assert abs(gain) <= 2 * se, (gain, se)
 
 
-def test_too_much_experimentation_costs_short_run_performance():
-    # each trial is acted out: the more one tries, the further performance falls below
-    # knowledge (per run, paired by seed, 3 standard errors clear)
+def _acted_gap() -> tuple[float, float]:
+    """How much further performance falls below knowledge at experimentation 1.0 than at
+    0.3 (per run, paired by seed), with its standard error: +0.0057, SE 0.00024, at 8
+    replicates (24 at 24 replicates gave the same, so 8 are plenty)."""
     chosen = ["knowledge", "performance"]
-    models = {e: runs({**MARCH_LIKE, "leadership.experimentation": e}, metrics=chosen)
+    models = {e: runs({**MARCH_LIKE, "leadership.experimentation": e}, 8, metrics=chosen)
               for e in (0.3, 1.0)}  # fmt: skip
     gap = {e: per_run(m, "knowledge", 30) - per_run(m, "performance", 30)
            for e, m in models.items()}  # fmt: skip
-    wider, se = mean_se(gap[1.0] - gap[0.3])
+    return mean_se(gap[1.0] - gap[0.3])
+
+
+def test_too_much_experimentation_costs_short_run_performance(monkeypatch):
+    """Each trial is acted out: the more one tries, the further performance falls below
+    knowledge (3 standard errors clear). Knocked out, trials are judged as before but the
+    step's performance is what the beliefs give: the gap no longer widens (within 2)."""
+    wider, se = _acted_gap()
     assert wider > 3 * se, (wider, se)
-    below, se = mean_se(gap[1.0])
-    assert below > 3 * se, (below, se)
+    real = Reality.trial
+
+    def not_acted(self, actions, performance, rows, dims, values):
+        worked, _ = real(self, actions, performance, rows, dims, values)
+        return worked, np.asarray(performance[rows], dtype=float)
+
+    monkeypatch.setattr(Reality, "trial", not_acted)
+    wider, se = _acted_gap()
+    assert abs(wider) <= 2 * se, (wider, se)
 
 
 def test_feedback_accuracy_helps_experimenters_learn():
