@@ -11,6 +11,11 @@ cell's changes at the lever's two values, replicate r with the same seed at both
 standard error. A lesson stated for the defaults is one users will try elsewhere: this
 grid says where it stops holding. The third axis is reviews on and off, or, for the
 reviews lever itself, psychological safety 0.1 and 0.9 (reviews need reported failures).
+With ``--against PRESET`` a cell compares ``--scenario`` with that preset instead (a
+preset's lesson is its difference from another):
+
+    python -m orgabm.validation.lessons --scenario command_and_control \
+        --against learning_organization --metric knowledge
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from ..batch.seeds import derive_seed
 from ..engine.model import OrgModel
 from ..scenario import ScenarioError, load_scenario
 
-__all__ = ["CELLS", "cell_effect", "grid"]
+__all__ = ["CELLS", "cell_effect", "grid", "preset_effect"]
 
 #: The grid: organization size, task (March's reality or an NK landscape) and reviews.
 SIZES = (50, 100, 500)
@@ -57,11 +62,30 @@ def cell_effect(
     seed: int = 0, scenario: str = "learning_organization",
 ) -> tuple[float, float]:  # fmt: skip
     """(mean paired difference high - low of ``metric`` over the last 10 steps, its SE)."""
+    arms = [(scenario, {lever: low}), (scenario, {lever: high})]
+    return _paired(arms, metric, changes, reps, seed)
+
+
+def preset_effect(
+    scenario: str, against: str, metric: str, changes: dict[str, Any], reps: int, seed: int = 0
+) -> tuple[float, float]:
+    """(mean paired difference ``scenario`` - ``against`` of ``metric``, its SE). The cell's
+    turbulence is left out: each preset keeps its own (``turbulent_market``'s is its point)."""
+    kept = {path: value for path, value in changes.items() if path != "environment.turbulence"}
+    return _paired([(against, {}), (scenario, {})], metric, kept, reps, seed)
+
+
+def _paired(
+    arms: list[tuple[str, dict[str, Any]]], metric: str, changes: dict[str, Any], reps: int,
+    seed: int,
+) -> tuple[float, float]:  # fmt: skip
+    """The second arm's metric over the last 10 steps minus the first's, replicate r with
+    the same seed in both: the mean difference and its standard error."""
     gaps = []
     for rep in range(reps):
         values = []
-        for value in (low, high):
-            cfg = load_scenario(scenario, {**changes, lever: value})
+        for name, own in arms:
+            cfg = load_scenario(name, {**changes, **own})
             frame = OrgModel(cfg, rng=derive_seed(seed, rep), team_table=False).run()
             values.append(float(frame.metrics_frame()[metric].iloc[-10:].mean()))
         gaps.append(values[1] - values[0])
@@ -71,19 +95,24 @@ def cell_effect(
 
 def grid(
     lever: str, low: float, high: float, metric: str, reps: int, seed: int = 0,
-    scenario: str = "learning_organization",
+    scenario: str = "learning_organization", against: str | None = None,
 ) -> str:  # fmt: skip
-    """The grid as a Markdown table: one row per cell, the effect, its SE and z. The cells'
-    third part is read by its position (``CELLS`` holds the reviews' labels); for the
-    reviews lever it is the safety axis's setting in that position."""
-    column, settings, path = third_axis(lever)
+    """The grid as a Markdown table: one row per cell, the effect, its SE and z; with
+    ``against``, the effect is ``scenario``'s difference from that preset, not the lever's.
+    The cells' third part is read by its position (``CELLS`` holds the reviews' labels);
+    for the reviews lever it is the safety axis's setting in that position."""
+    column, settings, path = third_axis(lever if against is None else "")
     labels = list(settings)
-    lines = [f"| employees | task | {column} | {metric}: {lever} {low} -> {high} | SE | z |",
+    what = f"{lever} {low} -> {high}" if against is None else f"{scenario} - {against}"
+    lines = [f"| employees | task | {column} | {metric}: {what} | SE | z |",
              "|---|---|---|---|---|---|"]  # fmt: skip
     for size, task, reviews in CELLS:
         label = labels[list(REVIEWS[1]).index(reviews)]
         changes = {"organization.employees": size, **TASKS[task], path: settings[label]}
-        effect, se = cell_effect(lever, low, high, metric, changes, reps, seed, scenario)
+        if against is None:
+            effect, se = cell_effect(lever, low, high, metric, changes, reps, seed, scenario)
+        else:
+            effect, se = preset_effect(scenario, against, metric, changes, reps, seed)
         z = effect / se if se > 0 else float("nan")
         lines.append(f"| {size} | {task} | {label} | {effect:+.3f} | {se:.3f} | {z:+.1f} |")
         print(lines[-1], file=sys.stderr, flush=True)
@@ -94,6 +123,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orgabm.validation.lessons",
                                      description=__doc__.splitlines()[0])  # fmt: skip
     parser.add_argument("--scenario", default="learning_organization")
+    parser.add_argument(
+        "--against",
+        metavar="PRESET",
+        help="compare --scenario with this preset instead of varying --lever",
+    )
     parser.add_argument("--lever", default=SAFETY_LEVER)
     parser.add_argument("--low", type=float, default=0.1)
     parser.add_argument("--high", type=float, default=0.9)
@@ -106,11 +140,14 @@ def main(argv: list[str] | None = None) -> int:
     try:  # the scenario and the lever's two values, checked before the long run
         for value in (args.low, args.high):
             load_scenario(args.scenario, {args.lever: value})
+        if args.against is not None:
+            load_scenario(args.against)
     except ScenarioError as exc:
         parser.error(str(exc))
     if args.metric not in OrgModel.metric_names():
         parser.error(f"--metric {args.metric}: choose from {', '.join(OrgModel.metric_names())}")
-    print(grid(args.lever, args.low, args.high, args.metric, args.reps, args.seed, args.scenario))
+    print(grid(args.lever, args.low, args.high, args.metric, args.reps, args.seed,
+               args.scenario, args.against))  # fmt: skip
     return 0
 
 

@@ -44,3 +44,26 @@ def test_a_wrong_flag_is_refused_before_the_grid_runs(flags, says, capsys):
     with pytest.raises(SystemExit) as stop:
         lessons.main(flags)
     assert stop.value.code == 2 and says in capsys.readouterr().err
+
+
+def test_a_preset_against_itself_differs_by_nothing_and_command_and_control_by_much():
+    """The preset comparison is paired: a preset against itself gives exactly 0 (the
+    knock-out), and command and control against the learning organization a large loss."""
+    cell = {"organization.employees": 50, "steps": 60}
+    same = lessons.preset_effect("learning_organization", "learning_organization",
+                                 "knowledge", cell, reps=3)  # fmt: skip
+    assert same == (0.0, 0.0)
+    loss, se = lessons.preset_effect("command_and_control", "learning_organization",
+                                     "knowledge", cell, reps=4)  # fmt: skip
+    assert loss < -3 * se, (loss, se)
+
+
+def test_a_preset_keeps_its_own_turbulence_in_every_cell(monkeypatch):
+    seen = []
+    monkeypatch.setattr(lessons, "_paired", lambda arms, metric, changes, reps, seed:
+                        seen.append(changes) or (0.0, 1.0))  # fmt: skip
+    monkeypatch.setattr(lessons, "CELLS", [(20, "NK 16, K = 5", "no reviews")])
+    table = lessons.grid("", 0, 0, "knowledge", 2, scenario="turbulent_market",
+                         against="learning_organization").splitlines()  # fmt: skip
+    assert "knowledge: turbulent_market - learning_organization" in table[0]
+    assert "environment.turbulence" not in seen[0] and seen[0]["environment.kind"] == "nk"
