@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 from tqdm.auto import tqdm
 
+from ..engine.metrics import TeamRecorder
 from ..engine.model import OrgModel
 from ..scenario import Scenario, load_scenario
 from .seeds import derive_seed
@@ -35,11 +36,12 @@ class Runs:
 
 def simulate(scenario: Scenario, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, int, bool]:
     """One run to its end: (metrics per step, the team table's final step, steps run,
-    equilibrium reached)."""
-    model = OrgModel(scenario, rng=seed).run()
-    teams = model.team_frame()
-    final_teams = teams[teams["step"] == teams["step"].max()].reset_index(drop=True)
-    return model.metrics_frame(), final_teams, int(model.time), model.equilibrium
+    equilibrium reached). Only the final step's team table is kept, so only it is
+    computed: a small run spends about a third of its time on the table otherwise."""
+    model = OrgModel(scenario, rng=seed, team_table=False).run()
+    final = TeamRecorder()
+    final.collect(model)
+    return model.metrics_frame(), final.to_frame(), int(model.time), model.equilibrium
 
 
 def run_scenario(
