@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .powers import scalar_powers
+
 if TYPE_CHECKING:
     from ..scenario import Calibration
     from .state import EngineState
@@ -23,17 +25,18 @@ __all__ = ["leader_example", "punished", "recognized", "supported"]
 
 def _towards_one(values: np.ndarray, share: float, times: np.ndarray) -> np.ndarray:
     """Close ``share`` of the gap to 1, ``times`` times over (per row)."""
-    return 1.0 - (1.0 - values) * (1.0 - share) ** times
+    return 1.0 - (1.0 - values) * scalar_powers(1.0 - share, times)
 
 
 def punished(state: EngineState, cal: Calibration, victims: np.ndarray) -> None:
     """A punished failure: the victim loses ``punishment`` of their safety and risk
     tolerance; each neighbour who sees it loses ``onlooker_punishment`` of their safety."""
     hits = np.bincount(victims, minlength=state.employees)
-    state.safety *= (1.0 - cal.punishment) ** hits
-    state.risk_tolerance *= (1.0 - cal.punishment) ** hits
+    kept = scalar_powers(1.0 - cal.punishment, hits)
+    state.safety *= kept
+    state.risk_tolerance *= kept
     seen = np.bincount(state.ties.neighbours_of(victims), minlength=state.employees)
-    state.safety *= (1.0 - cal.onlooker_punishment) ** seen
+    state.safety *= scalar_powers(1.0 - cal.onlooker_punishment, seen)
 
 
 def supported(state: EngineState, cal: Calibration, authors: np.ndarray) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..scenario import Environment as EnvironmentSpec
 from .landscape import KEEP_SUMS_UP_TO, SolutionSums, landscape_maximum
+from .powers import whole_power
 
 __all__ = ["Environment", "NKLandscape", "Reality", "build_environment", "landscape_maximum"]
 
@@ -189,7 +190,7 @@ class NKLandscape:
     """
 
     def __init__(
-        self, n: int, k: int, interactions: str, power: float, rng: np.random.Generator
+        self, n: int, k: int, interactions: str, power: int, rng: np.random.Generator
     ) -> None:
         self.n, self.k, self.power = n, k, power
         if interactions == "adjacent":
@@ -321,7 +322,7 @@ class NKLandscape:
         rows = np.atleast_2d(actions)
         if memo is not None:
             return self._unchanged_rows(memo, rows, self.performance)
-        return (self._raw(rows) / self.maximum) ** self.power
+        return whole_power(self._raw(rows) / self.maximum, self.power)
 
     def codifiable_performance(self, actions: np.ndarray, codifiable: int) -> np.ndarray:
         """Fitness does not split by dimension: the whole fitness (the acted rows are

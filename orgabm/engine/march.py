@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .powers import scalar_powers
+
 __all__ = ["act", "codify", "march_equilibrium", "random_beliefs", "socialize", "turnover"]
 
 
@@ -85,7 +87,7 @@ def codify(
     candidates = np.flatnonzero((majority != 0) & (majority != code))
     if len(candidates) == 0:
         return 0
-    chance = 1.0 - (1.0 - rate) ** np.abs(net[candidates])
+    chance = 1.0 - scalar_powers(1.0 - rate, np.abs(net[candidates]))
     changed = candidates[rng.random(len(candidates)) < chance]
     code[changed] = majority[changed]
     return len(changed)

@@ -62,7 +62,7 @@ class Environment(Section):
     interactions: Literal["random", "adjacent"] = Field(
         "random", description="NK: which dimensions each one depends on"
     )
-    power: float = Field(1.0, gt=0.0, le=64.0, description="NK: fitness is raised to this power")
+    power: int = Field(1, ge=1, le=64, description="NK: fitness is raised to this whole power")
     tacit: Probability = Field(
         0.0, description="share of dimensions the code cannot capture (tacit knowledge)"
     )
@@ -71,7 +71,7 @@ class Environment(Section):
     def _check_kind(self) -> Environment:
         if self.kind == "march" and self.k:
             raise FieldError("environment.k", self.k, "0 with kind march (use kind: nk)")
-        if self.kind == "march" and self.power != 1.0:
+        if self.kind == "march" and self.power != 1:
             raise FieldError("environment.power", self.power, "1 with kind march")
         if self.kind == "nk":
             if self.dimensions > MAX_NK_DIMENSIONS:

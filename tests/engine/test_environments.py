@@ -20,7 +20,7 @@ def all_solutions(n: int) -> np.ndarray:
 
 @pytest.mark.parametrize("interactions", ["random", "adjacent"])
 def test_nk_is_normalized_by_its_maximum_and_knows_its_best_solution(interactions):
-    land = NKLandscape(10, 3, interactions, 1.0, rng(1))
+    land = NKLandscape(10, 3, interactions, 1, rng(1))
     fitness = land.performance(all_solutions(10))
     assert fitness.max() == pytest.approx(1.0)
     assert (fitness <= 1.0 + 1e-12).all() and (fitness > 0).all()
@@ -31,7 +31,7 @@ def test_nk_is_normalized_by_its_maximum_and_knows_its_best_solution(interaction
 @pytest.mark.parametrize("interactions", ["random", "adjacent"])
 def test_the_landscape_maximum_is_every_solutions_best_sum_exactly(n, k, interactions):
     """Against the plain way: each solution's contributions summed in dimension order."""
-    land = NKLandscape(n, k, interactions, 1.0, rng(n * 31 + k))
+    land = NKLandscape(n, k, interactions, 1, rng(n * 31 + k))
     bits = (all_solutions(n) > 0).astype(np.int64)  # solution s is the integer s, MSB first
     index = bits[:, land.deps] @ (1 << np.arange(k, -1, -1))
     sums = np.zeros(len(bits))
@@ -46,7 +46,7 @@ def test_after_redraws_the_maximum_is_what_enumeration_finds(n, k, turbulence, m
     """Kept sums, updated by each redraw and rebuilt now and then, give the maximum and its
     solution that trying every solution gives, to the bit; with a shock among the drifts."""
     monkeypatch.setattr(landscape, "REBUILD_AFTER", 7)  # rebuilt during the test, too
-    land, draws = NKLandscape(n, k, "random", 1.0, rng(n)), rng(n + 1)
+    land, draws = NKLandscape(n, k, "random", 1, rng(n)), rng(n + 1)
     redrawn = 0
     for step in range(40):
         redrawn += land.shock(0.25, draws) if step == 20 else land.drift(turbulence, draws)
@@ -59,7 +59,7 @@ def test_after_redraws_the_maximum_is_what_enumeration_finds(n, k, turbulence, m
 def test_kept_sums_near_the_top_are_summed_again_exactly():
     """The kept sums drift by rounding (here, by a planted error far above it): the answer
     comes from the exact sums of the solutions near the top, not from the kept ones."""
-    land = NKLandscape(10, 2, "random", 1.0, rng(5))
+    land = NKLandscape(10, 2, "random", 1, rng(5))
     sums = landscape.SolutionSums(land.table, land.deps)
     best, arg = sums.maximum(land.table)
     sums.redraws = 1  # as if updated: the kept sums are no longer trusted to the bit
@@ -70,7 +70,7 @@ def test_kept_sums_near_the_top_are_summed_again_exactly():
 def test_rows_kept_from_the_last_call_give_what_a_fresh_evaluation_gives():
     """``memo`` evaluates only the rows that changed since its last call, and a redraw
     forgets them all: every call equals a fresh evaluation, to the bit."""
-    land, draws = NKLandscape(12, 4, "random", 2.0, rng(3)), rng(4)
+    land, draws = NKLandscape(12, 4, "random", 2, rng(3)), rng(4)
     rows = np.where(draws.random((30, 12)) < 0.5, 1, -1).astype(np.int8)
     beliefs = np.where(draws.random((30, 12)) < 0.3, 0, rows).astype(np.int8)
     evaluated = []
@@ -96,15 +96,15 @@ def test_rows_kept_from_the_last_call_give_what_a_fresh_evaluation_gives():
 
 
 def test_nk_dependencies():
-    adjacent = NKLandscape(8, 2, "adjacent", 1.0, rng())
+    adjacent = NKLandscape(8, 2, "adjacent", 1, rng())
     assert adjacent.deps[0].tolist() == [0, 1, 2] and adjacent.deps[7].tolist() == [7, 0, 1]
-    random = NKLandscape(8, 3, "random", 1.0, rng())
+    random = NKLandscape(8, 3, "random", 1, rng())
     for i, row in enumerate(random.deps):
         assert row[0] == i and i not in row[1:] and len(set(row)) == 4
 
 
 def test_nk_with_k_zero_is_additive_with_a_single_peak():
-    land = NKLandscape(8, 0, "random", 1.0, rng(2))
+    land = NKLandscape(8, 0, "random", 1, rng(2))
     solutions = all_solutions(8)
     fitness = land.performance(solutions)
     # from any solution, flipping towards the best solution on one dimension never hurts
@@ -118,21 +118,21 @@ def test_nk_with_k_zero_is_additive_with_a_single_peak():
 
 
 def test_nk_power_transform():
-    plain = NKLandscape(8, 2, "random", 1.0, rng(3))
-    powered = NKLandscape(8, 2, "random", 8.0, rng(3))
+    plain = NKLandscape(8, 2, "random", 1, rng(3))
+    powered = NKLandscape(8, 2, "random", 8, rng(3))
     s = all_solutions(8)[:50]
     assert np.allclose(powered.performance(s), plain.performance(s) ** 8)
 
 
 def test_nk_same_seed_same_landscape():
-    a, b = NKLandscape(9, 4, "random", 1.0, rng(5)), NKLandscape(9, 4, "random", 1.0, rng(5))
+    a, b = NKLandscape(9, 4, "random", 1, rng(5)), NKLandscape(9, 4, "random", 1, rng(5))
     assert (a.deps == b.deps).all() and (a.table == b.table).all()
-    c = NKLandscape(9, 4, "random", 1.0, rng(6))
+    c = NKLandscape(9, 4, "random", 1, rng(6))
     assert not (a.table == c.table).all()
 
 
 def test_nk_better_compares_a_value_with_its_opposite():
-    land = NKLandscape(10, 4, "random", 1.0, rng(7))
+    land = NKLandscape(10, 4, "random", 1, rng(7))
     actions = all_solutions(10)[::97]
     rows = np.arange(len(actions))
     dims = rng(8).integers(0, 10, size=len(rows))
@@ -148,7 +148,7 @@ def test_nk_better_compares_a_value_with_its_opposite():
 
 
 def test_nk_turbulence_and_shock_redraw_contributions():
-    land = NKLandscape(10, 2, "random", 1.0, rng(10))
+    land = NKLandscape(10, 2, "random", 1, rng(10))
     table = land.table.copy()
     assert land.drift(0.0, rng()) == 0 and (land.table == table).all()
     changed = land.shock(0.3, rng(11))
@@ -189,7 +189,7 @@ def test_model_runs_on_an_nk_landscape():
 
 @pytest.mark.parametrize("kind", ["nk", "march"])
 def test_trial_gives_better_and_trial_performance_at_once(kind):
-    land = NKLandscape(10, 4, "random", 1.0, rng(7)) if kind == "nk" else Reality(10, rng(7))
+    land = NKLandscape(10, 4, "random", 1, rng(7)) if kind == "nk" else Reality(10, rng(7))
     actions = all_solutions(10)[::97]
     rows = np.arange(len(actions))
     dims = rng(8).integers(0, 10, size=len(rows))

@@ -457,3 +457,9 @@ def test_a_teachers_own_folder_adds_scenarios_and_assignments(tmp_path, monkeypa
     assert load_scenario("mine").steps == 3
     assert load_scenario("march_1991").steps != 1
     assert load_scenario("assignments/own").assignment is not None
+
+
+def test_a_power_that_is_not_whole_is_refused():
+    # whole powers are products, the same bits on every CPU (orgabm/engine/powers.py)
+    msg = error_of({"environment": {"kind": "nk", "dimensions": 10, "k": 2, "power": 2.5}})
+    assert "environment.power" in msg and "2.5" in msg and "whole number" in msg

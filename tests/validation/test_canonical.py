@@ -97,7 +97,7 @@ def test_extends_errors_are_one_line(tmp_path: Path):
 
 # --------------------------------------------------------------------------- mechanisms
 def test_nk_maximum_is_the_best_of_every_solution():
-    land = NKLandscape(10, 3, "random", 1.0, np.random.default_rng(4))
+    land = NKLandscape(10, 3, "random", 1, np.random.default_rng(4))
     every = np.arange(1 << 10)
     solutions = np.where((every[:, None] >> (9 - np.arange(10))) & 1, 1, -1)
     scores = land.performance(solutions)
