@@ -1,4 +1,4 @@
-"""A class on one server: 6 browser sessions (loopback only) each play their own run
+"""A class on one server: 4 browser sessions (loopback only) each play their own run
 while 2 of them start sweeps at once (benchmarks/bench_classroom.py does the work; the
 same benchmark runs the 30-student class, with its absolute figures, outside the suite)."""
 
@@ -34,8 +34,8 @@ def classroom(tmp_path_factory):
         patch.setenv("ORGABM_EXPERIMENTS_PER_CLIENT", "2")
         patch.setenv("ORGABM_TRIM_AFTER", TRIMS)
         with serving(log=log) as (url, process):
-            result = run(url, process.pid, sessions=6, sweepers=2, probes=2, settle=SETTLE,
-                         settle_after=SETTLE_AFTER, kept_enough=KEPT, replicates=3,
+            result = run(url, process.pid, sessions=4, sweepers=2, probes=2, settle=SETTLE,
+                         settle_after=SETTLE_AFTER, kept_enough=KEPT, replicates=2, probe_steps=6,
                          log=lambda *_: None)  # fmt: skip
     print(result)
     return result
