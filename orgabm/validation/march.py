@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import pandas as pd
 
 from ..analysis.figures import figure
@@ -20,10 +21,13 @@ from ..scenario import Scenario, load_scenario
 from .sweeps import run_experiment
 
 __all__ = [
+    "DOCKING_TOLERANCE",
     "P1_GRID",
     "P2_GRID",
     "PUBLISHED_FIGURE_1",
+    "WORKIEWICZ_FIGURE_1",
     "GroupKnowledgeModel",
+    "docking",
     "figure1",
     "heterogeneous",
     "plot_figure1",
@@ -47,6 +51,19 @@ PUBLISHED_FIGURE_1: dict[float, tuple[float, ...]] = {
     0.5: (0.954, 0.918, 0.873, 0.835, 0.795, 0.777, 0.780, 0.752, 0.745),
     0.1: (0.857, 0.813, 0.803, 0.787, 0.800, 0.815, 0.804, 0.802, 0.793),
 }
+
+#: An independent replication of Figure 1, for docking: Workiewicz's paper-following
+#: Python code (repository Mac13kW/March_1991_Original), 10,000 runs per point, each
+#: stopped at period 100 where March's ran to equilibrium.
+WORKIEWICZ_FIGURE_1: dict[float, tuple[float, ...]] = {
+    0.9: (0.972, 0.940, 0.908, 0.874, 0.840, 0.807, 0.780, 0.756, 0.728),
+    0.5: (0.954, 0.909, 0.869, 0.837, 0.811, 0.787, 0.768, 0.754, 0.742),
+    0.1: (0.863, 0.817, 0.805, 0.802, 0.799, 0.803, 0.806, 0.809, 0.813),
+}
+WORKIEWICZ_RUNS = 10_000
+#: Docking's criterion: at every point, orgabm within this of the replication (with at
+#: least 1,500 runs per point, orgabm's 95% half-width is about 0.007 at worst).
+DOCKING_TOLERANCE = 0.012
 
 
 def march(experiment: str = "figure1", **overrides: Any) -> Scenario:
@@ -96,7 +113,24 @@ def figure1(
     table["published"] = [PUBLISHED_FIGURE_1[p2][P1_GRID.index(p1)]
                           for p1, p2 in zip(table["p1"], table["p2"], strict=True)]  # fmt: skip
     table["difference"] = table["mean"] - table["published"]
+    table["replication"] = [WORKIEWICZ_FIGURE_1[p2][P1_GRID.index(p1)]
+                            for p1, p2 in zip(table["p1"], table["p2"], strict=True)]  # fmt: skip
     return table
+
+
+def docking(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`figure1`'s table with orgabm's difference from the replication, in combined
+    standard errors (``z``): orgabm's from its runs' 95% CI, the replication's from
+    orgabm's spread at the replication's run count (it publishes no spread)."""
+    from scipy import stats
+
+    out = table.copy()
+    t = stats.t.ppf(0.975, out["runs"] - 1)
+    se = (out["ci_high"] - out["ci_low"]) / 2 / t
+    se_replication = se * np.sqrt(out["runs"] / WORKIEWICZ_RUNS)
+    out["against_replication"] = out["mean"] - out["replication"]
+    out["z"] = out["against_replication"] / np.hypot(se, se_replication)
+    return out
 
 
 def worst_point(table: pd.DataFrame) -> pd.Series:
@@ -179,7 +213,8 @@ def turbulence(
 
 # --------------------------------------------------------------------------- plots
 def plot_figure1(table: pd.DataFrame, path: Path) -> None:
-    """orgabm's Figure 1 (lines with 95% CI) beside March's published points."""
+    """orgabm's Figure 1 (lines with 95% CI) beside March's published points and an
+    independent replication's."""
     fig = figure()
     ax = fig.add_subplot()
     for p2, color in zip(P2_GRID, ("tab:blue", "tab:orange", "tab:green"), strict=True):
@@ -188,6 +223,8 @@ def plot_figure1(table: pd.DataFrame, path: Path) -> None:
         ax.fill_between(part["p1"], part["ci_low"], part["ci_high"], color=color, alpha=0.2)
         ax.plot(part["p1"], part["published"], color=color, ls="none", marker="x", ms=8,
                 label=f"March (1991), p2 = {p2}")  # fmt: skip
+        ax.plot(part["p1"], part["replication"], color=color, ls="none", marker="+", ms=10,
+                label=f"Workiewicz's replication, p2 = {p2}")  # fmt: skip
     ax.set_xlabel("socialization rate p1")
     ax.set_ylabel("equilibrium code knowledge")
     ax.set_title(f"March (1991) Figure 1, {int(table['runs'].min())} runs per point")

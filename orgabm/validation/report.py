@@ -17,10 +17,18 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from ..analysis.tables import markdown_table
+from ..analysis.tables import decimals, markdown_table
 from . import canonical
 from .canonical import CELL, LF_TITLES, Finding
-from .march import P2_GRID, PUBLISHED_FIGURE_1, worst_point
+from .landscape_theory import THEORY_N, theory_findings
+from .march import (
+    DOCKING_TOLERANCE,
+    P2_GRID,
+    PUBLISHED_FIGURE_1,
+    WORKIEWICZ_FIGURE_1,
+    docking,
+    worst_point,
+)
 
 __all__ = ["SuiteResults", "fill", "render"]
 
@@ -44,6 +52,9 @@ class SuiteResults:
     lazer_friedman: dict[str, pd.DataFrame]
     fang: pd.DataFrame
     miller: pd.DataFrame
+    landscape_theory: pd.DataFrame
+    """:func:`orgabm.validation.landscape_theory.theory_table` at N = ``THEORY_N``."""
+    theory_landscapes: int
     timings: dict[str, float]
     total: float
 
@@ -79,6 +90,12 @@ def _march(results: SuiteResults, findings: list[Finding]) -> dict[str, object]:
     for p2 in P2_GRID:
         table[f"orgabm p2={p2}"] = wide[p2].to_numpy()
         table[f"March p2={p2}"] = list(PUBLISHED_FIGURE_1[p2])
+        table[f"Workiewicz p2={p2}"] = list(WORKIEWICZ_FIGURE_1[p2])
+    dock = docking(fig1)
+    far = dock.loc[dock["against_replication"].abs().idxmax()]
+    docked = int((dock["against_replication"].abs() <= DOCKING_TOLERANCE).sum())
+    apart = dock[(dock["published"] - dock["replication"]).abs() > 0.015]
+    sides = int((apart["against_replication"].abs() < apart["difference"].abs()).sum())
     turb_at = turb[turb["step"].isin([0, 10, 20, 40, 60, 80, 100])].pivot(
         index="step", columns="p3", values="mean"
     )
@@ -107,6 +124,10 @@ def _march(results: SuiteResults, findings: list[Finding]) -> dict[str, object]:
          "and is sustained with it", f"period 100: {turb_at.iloc[-1, 0]:.3f} without, "
          f"{turb_at.iloc[-1, 1]:.3f} with turnover (peak without: {turb_peak:.3f})",
          bool(turb_at.iloc[-1, 0] < turb_peak and turb_at.iloc[-1, 1] > turb_at.iloc[-1, 0])),
+        ("March (1991) Fig. 1, docking", "*an independent replication, not the paper:* "
+         f"each point within {DOCKING_TOLERANCE} of Workiewicz's "
+         "(10,000 runs per point)", f"{docked} of 27 (largest {far['against_replication']:+.3f}"
+         f", {far['z']:+.1f} SE, at p1 = {far['p1']}, p2 = {far['p2']})", docked == 27),
     ]  # fmt: skip
     summary_rows = march_rows + [
         (f.experiment, f"*not published, orgabm's own check:* {f.published}" if f.ours
@@ -138,6 +159,19 @@ def _march(results: SuiteResults, findings: list[Finding]) -> dict[str, object]:
         "figure1_runs": f"{runs * 27:,}",
         "figure1_table": _markdown(table),
         "figure1_half_width": f"{((fig1['ci_high'] - fig1['ci_low']) / 2).max():.3f}",
+        "docking_tolerance": DOCKING_TOLERANCE,
+        "docking_z_max": f"{dock['z'].abs().max():.1f}",
+        "docked": docked,
+        "docking_far": f"{far['against_replication']:+.3f}",
+        "docking_far_z": f"{far['z']:+.1f}",
+        "docking_far_p1": far["p1"],
+        "docking_far_p2": far["p2"],
+        "references_apart": len(apart),
+        "references_apart_points": ", ".join(
+            f"p1 = {r.p1}, p2 = {r.p2} ({r.published:.3f} against {r.replication:.3f})"
+            for r in apart.itertuples()
+        ),
+        "references_sides": sides,
         "heterogeneous_none": f"{het['equilibrium_code'].iloc[0]:.3f}",
         "heterogeneous_all": f"{het['equilibrium_code'].iloc[-1]:.3f}",
         "fast_ahead": fast_ahead,
@@ -161,6 +195,8 @@ def _other_models(results: SuiteResults) -> tuple[str, list[Finding]]:
                                      results.timings)  # fmt: skip
     lf, fa, mi = (canonical.lf_findings(tables), canonical.fang_findings(fang),
                   canonical.miller_findings(miller))  # fmt: skip
+    theory = results.landscape_theory
+    nk = theory_findings(theory)
     fang_cols = fang[["cross_group_ties", "runs", "knowledge", "knowledge_low", "knowledge_high"]]
     miller_cols = miller[["p5", "runs", "tacit_knowledge", "codifiable_knowledge",
                           "code_knowledge"]]  # fmt: skip
@@ -177,8 +213,16 @@ def _other_models(results: SuiteResults) -> tuple[str, list[Finding]]:
         "miller_findings": _bullets(mi),
         "miller_seconds": f"{timings['miller']:.0f}",
         "miller_table": markdown_table(miller_cols, CELL),
+        "theory_findings": _bullets(nk),
+        "theory_n": THEORY_N,
+        "theory_landscapes": results.theory_landscapes,
+        "theory_seconds": f"{timings['theory']:.0f}",
+        "theory_table": markdown_table(
+            theory.drop(columns="theory"), decimals(4),
+            {"K": lambda v: f"{v:g}", "local_optima": lambda v: f"{v:.1f}",
+             "local_optima_se": lambda v: f"{v:.2f}"}),
     })  # fmt: skip
-    return text, lf + fa + mi
+    return text, lf + fa + mi + nk
 
 
 def _lazer_friedman(name: str, table: pd.DataFrame, seconds: float) -> str:

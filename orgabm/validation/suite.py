@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from . import canonical, march
+from .landscape_theory import THEORY_N, theory_table
 from .march import P1_GRID, P2_GRID, worst_point
 from .options import add_arguments
 from .report import SuiteResults, render
@@ -84,6 +85,8 @@ def run_suite(
         fang = canonical.fang(other_runs, **how)
     with _timed(timings, "miller"):
         miller = canonical.miller(other_runs, **how)
+    with _timed(timings, "theory"):
+        theory = theory_table(THEORY_N, landscapes=max(10, other_runs))
     canonical.plot_fang(fang, img / "fang_2010.png")
     canonical.plot_miller(miller, img / "miller_2006.png")
     for name, table in tables.items():
@@ -93,7 +96,8 @@ def run_suite(
     return SuiteResults(
         runs=runs, other_runs=other_runs, seed=seed, workers=workers, figure1=fig1,
         closest=close, heterogeneous=het, turnover=turn, turbulence=turb,
-        lazer_friedman=tables, fang=fang, miller=miller, timings=timings,
+        lazer_friedman=tables, fang=fang, miller=miller, landscape_theory=theory,
+        theory_landscapes=max(10, other_runs), timings=timings,
         total=time.perf_counter() - suite_started,
     )  # fmt: skip
 

@@ -1,0 +1,95 @@
+"""orgabm's NK landscapes checked against what theory says of NK landscapes.
+
+Kauffman and Levin (1987) and Kauffman (1993) derive three properties that any correct
+generator must show, whatever model runs on it:
+
+- with K = 0, every dimension's best state is independent of the others: exactly one
+  local optimum, the global one;
+- with K = N - 1, every solution's fitness is independent of its neighbours', so each is
+  a local optimum with probability 1 / (N + 1): 2^N / (N + 1) of them on average;
+- the mean fitness of the local optima first rises with K, then falls towards the mean
+  fitness of a random solution (the "complexity catastrophe").
+
+These read the landscape's every solution, which no employee can: this is a check of the
+task, not a mechanism.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..engine.environments import NKLandscape
+from ..engine.landscape import SolutionSums
+from .canonical import Finding
+
+__all__ = ["THEORY_N", "local_optima", "theory_findings", "theory_table"]
+
+#: The landscapes' N in docs/validation.md (2^16 solutions each, every K from 0 to 15).
+THEORY_N = 16
+
+
+def local_optima(land: NKLandscape) -> tuple[np.ndarray, np.ndarray]:
+    """Every solution's fitness (the mean contribution, not normalized; the solution as an
+    integer, dimension 0 its top bit) and whether it is a local optimum: no one-dimension
+    change scores higher."""
+    fitness = SolutionSums(land.table, land.deps).sums.ravel() / land.n
+    solutions = np.arange(len(fitness))
+    beaten = np.zeros(len(fitness), dtype=bool)
+    for bit in range(land.n):
+        beaten |= fitness[solutions ^ (1 << bit)] > fitness
+    return fitness, ~beaten
+
+
+def theory_table(
+    n: int = 12,
+    ks: Sequence[int] | None = None,
+    landscapes: int = 100,
+    seed: int = 1987,
+    interactions: str = "random",
+) -> pd.DataFrame:
+    """Per K: the mean number of local optima and the mean fitness of a local optimum over
+    ``landscapes`` random landscapes, each with its standard error; and, at K = N - 1, the
+    count theory expects."""
+    rows = []
+    for k in ks if ks is not None else range(n):
+        counts, heights = [], []
+        for stream in np.random.default_rng([seed, n, k]).spawn(landscapes):
+            fitness, optimum = local_optima(NKLandscape(n, k, interactions, 1, stream))
+            counts.append(int(optimum.sum()))
+            heights.append(float(fitness[optimum].mean()))
+        c, h = np.array(counts, dtype=float), np.array(heights)
+        rows.append({
+            "K": k,
+            "local_optima": c.mean(),
+            "local_optima_se": c.std(ddof=1) / np.sqrt(len(c)),
+            "theory": 2**n / (n + 1) if k == n - 1 else (1.0 if k == 0 else np.nan),
+            "optimum_fitness": h.mean(),
+            "optimum_fitness_se": h.std(ddof=1) / np.sqrt(len(h)),
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def theory_findings(table: pd.DataFrame) -> list[Finding]:
+    """The three properties, each against :func:`theory_table`'s numbers (3 SE margins)."""
+    by = table.set_index("K")
+    n = int(by.index.max()) + 1
+    zero, full = by.loc[0], by.loc[n - 1]
+    height, se = by["optimum_fitness"], by["optimum_fitness_se"]
+    peak = int(height.idxmax())
+    clear = all(height[peak] - height[k] > 3 * np.hypot(se[peak], se[k]) for k in (0, n - 1))
+    return [
+        Finding("NK, K = 0", "exactly one local optimum",
+                f"{zero['local_optima']:g} on average over the landscapes, with an SE of "
+                f"{zero['local_optima_se']:g}", bool(zero["local_optima_se"] == 0
+                                                    and zero["local_optima"] == 1)),
+        Finding(f"NK, K = N - 1 = {n - 1}", f"2^N / (N + 1) = {full['theory']:.1f} local optima "
+                "on average", f"{full['local_optima']:.1f} (SE {full['local_optima_se']:.1f})",
+                bool(abs(full["local_optima"] - full["theory"]) < 3 * full["local_optima_se"])),
+        Finding("NK, K from 0 to N - 1", "the local optima's mean fitness rises with K, "
+                "then falls", f"{height[0]:.4f} at K = 0, highest at K = {peak} "
+                f"({height[peak]:.4f}), {height[n - 1]:.4f} at K = {n - 1}",
+                bool(0 < peak < n - 1 and clear)),
+    ]  # fmt: skip
