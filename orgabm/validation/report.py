@@ -33,6 +33,10 @@ from .march import (
 __all__ = ["SuiteResults", "fill", "render"]
 
 TEMPLATES = resources.files("orgabm.validation") / "templates"
+#: The NK theory table's headers.
+THEORY_COLUMNS = {"local_optima": "local optima", "local_optima_se": "SE of the count",
+                  "optimum_fitness": "a local optimum's mean fitness",
+                  "optimum_fitness_se": "SE of the fitness"}  # fmt: skip
 
 
 @dataclass
@@ -218,9 +222,9 @@ def _other_models(results: SuiteResults) -> tuple[str, list[Finding]]:
         "theory_landscapes": results.theory_landscapes,
         "theory_seconds": f"{timings['theory']:.0f}",
         "theory_table": markdown_table(
-            theory.drop(columns="theory"), decimals(4),
-            {"K": lambda v: f"{v:g}", "local_optima": lambda v: f"{v:.1f}",
-             "local_optima_se": lambda v: f"{v:.2f}"}),
+            theory.drop(columns="theory").rename(columns=THEORY_COLUMNS), decimals(4),
+            {"K": lambda v: f"{v:g}", "local optima": lambda v: f"{v:.1f}",
+             "SE of the count": lambda v: f"{v:.2f}"}),
     })  # fmt: skip
     return text, lf + fa + mi + nk
 
