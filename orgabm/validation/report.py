@@ -36,7 +36,9 @@ TEMPLATES = resources.files("orgabm.validation") / "templates"
 #: The NK theory table's headers.
 THEORY_COLUMNS = {"local_optima": "local optima", "local_optima_se": "SE of the count",
                   "optimum_fitness": "a local optimum's mean fitness",
-                  "optimum_fitness_se": "SE of the fitness"}  # fmt: skip
+                  "optimum_fitness_se": "SE of the fitness",
+                  "walk_fitness": "fitness a greedy walk reaches",
+                  "walk_fitness_se": "SE of the walk's"}  # fmt: skip
 
 
 @dataclass

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from orgabm.engine.environments import NKLandscape
-from orgabm.validation.landscape_theory import local_optima, theory_table
+from orgabm.validation.landscape_theory import local_optima, theory_table, walk_ends
 
 
 @pytest.mark.parametrize("interactions", ["random", "adjacent"])
@@ -35,9 +35,20 @@ def test_k_n_minus_1_has_2_to_the_n_over_n_plus_1_local_optima(interactions):
     assert fewer["local_optima"] < full["theory"] - 3 * fewer["local_optima_se"]
 
 
-def test_local_optima_rise_then_fall_in_fitness_as_k_grows():
+def test_greedy_walks_end_on_local_optima_and_k0_walks_on_the_global_one():
+    land = NKLandscape(12, 3, "random", 1, np.random.default_rng(5))
+    fitness, optimum = local_optima(land)
+    ends = walk_ends(fitness, 12)
+    assert optimum[ends].all() and (fitness[ends] >= fitness).all()
+    assert (ends[optimum] == np.flatnonzero(optimum)).all()
+    flat = NKLandscape(12, 0, "random", 1, np.random.default_rng(5))
+    fitness, optimum = local_optima(flat)
+    assert (walk_ends(fitness, 12) == fitness.argmax()).all()
+
+
+def test_walks_reach_fitter_optima_as_k_grows_then_less_fit():
     table = theory_table(12, ks=[0, 1, 2, 11], landscapes=200).set_index("K")
-    mean, se = table["optimum_fitness"], table["optimum_fitness_se"]
+    mean, se = table["walk_fitness"], table["walk_fitness_se"]
     peak = mean.loc[[1, 2]].idxmax()
     for low in (0, 11):
         assert mean[peak] - mean[low] > 3 * np.hypot(se[peak], se[low]), table
