@@ -22,13 +22,16 @@ from .sweeps import run_experiment
 
 __all__ = [
     "DOCKING_TOLERANCE",
+    "FIGURE_3_SHARES",
     "P1_GRID",
     "P2_GRID",
     "PUBLISHED_FIGURE_1",
+    "PUBLISHED_FIGURE_3",
     "WORKIEWICZ_FIGURE_1",
     "GroupKnowledgeModel",
     "docking",
     "figure1",
+    "figure3",
     "heterogeneous",
     "plot_figure1",
     "plot_heterogeneous",
@@ -53,8 +56,8 @@ PUBLISHED_FIGURE_1: dict[float, tuple[float, ...]] = {
 }
 
 #: An independent replication of Figure 1, for docking: Workiewicz's paper-following
-#: Python code (repository Mac13kW/March_1991_Original), 10,000 runs per point, each
-#: stopped at period 100 where March's ran to equilibrium.
+#: Python code (repository Mac13kW/March_1991_Original), 10,000 runs per point, each run
+#: to equilibrium (its time limit of 100 periods binds only with turnover or turbulence).
 WORKIEWICZ_FIGURE_1: dict[float, tuple[float, ...]] = {
     0.9: (0.972, 0.940, 0.908, 0.874, 0.840, 0.807, 0.780, 0.756, 0.728),
     0.5: (0.954, 0.909, 0.869, 0.837, 0.811, 0.787, 0.768, 0.754, 0.742),
@@ -64,6 +67,20 @@ WORKIEWICZ_RUNS = 10_000
 #: Docking's criterion: at every point, orgabm within this of the replication (with at
 #: least 1,500 runs per point, orgabm's 95% half-width is about 0.007 at worst).
 DOCKING_TOLERANCE = 0.012
+
+#: March (1991), Figure 3: knowledge at period 20 (p2 = 0.5) against the share of fast
+#: learners (p1 = 0.9) among slow ones (p1 = 0.1), read off the figure (+-0.005; 80 runs per
+#: point in the paper). NaN: not printed.
+FIGURE_3_SHARES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+_NA = float("nan")
+PUBLISHED_FIGURE_3: dict[str, tuple[float, ...]] = {
+    "code_knowledge": (0.768, 0.769, 0.781, 0.773, 0.773, 0.780, 0.749, 0.747, 0.743, 0.743,
+                       0.729),
+    "fast_knowledge": (_NA, 0.754, _NA, _NA, _NA, 0.770, _NA, _NA, _NA, 0.727, _NA),
+    "slow_knowledge": (0.478, 0.511, 0.510, 0.515, 0.515, 0.532, 0.517, 0.514, 0.523, 0.525,
+                       _NA),
+}  # fmt: skip
+_GROUPS = list(PUBLISHED_FIGURE_3)
 
 
 def march(experiment: str = "figure1", **overrides: Any) -> Scenario:
@@ -138,6 +155,34 @@ def worst_point(table: pd.DataFrame) -> pd.Series:
     return table.loc[table["difference"].abs().idxmax()]
 
 
+def figure3(
+    runs: int = 400,
+    seed: int = 1991,
+    shares: Sequence[float] = FIGURE_3_SHARES,
+    period: int = 20,
+    workers: int | None = None,
+    progress: bool | None = False,
+    keep: Path | None = None,
+) -> pd.DataFrame:
+    """Figure 3: the code's, the fast learners' and the slow learners' knowledge at
+    ``period`` for each share of fast learners, each beside March's value where the figure
+    prints one (at period 20). One row per share and measure (``metric``): runs, mean,
+    95% CI, ``published`` and ``difference``."""
+    base = march("heterogeneous").model_copy(update={"steps": period, "stop_at_equilibrium": False})
+    store = run_experiment("heterogeneous_period", base, [{SHARE: s} for s in shares], runs,
+                           seed, workers, progress, keep,
+                           model="orgabm.validation.march:GroupKnowledgeModel",
+                           metrics=_GROUPS)  # fmt: skip
+    table = group_means(store.runs(), [SHARE], _GROUPS).rename(columns={SHARE: "fast_share"})
+    table = table.dropna(subset=["mean"]).reset_index(drop=True)  # no such group at 0 or 1
+    printed = {(s, m): PUBLISHED_FIGURE_3[m][i] for m in _GROUPS
+               for i, s in enumerate(FIGURE_3_SHARES)}  # fmt: skip
+    keys = zip(table["fast_share"], table["metric"], strict=True)
+    table["published"] = [printed.get(key, _NA) if period == 20 else _NA for key in keys]
+    table["difference"] = table["mean"] - table["published"]
+    return table
+
+
 def heterogeneous(
     runs: int = 400,
     seed: int = 1991,
@@ -146,32 +191,26 @@ def heterogeneous(
     workers: int | None = None,
     progress: bool | None = False,
     keep: Path | None = None,
+    at_period: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Figures 2 and 3: a share of fast learners (p1 = 0.9) among slow ones (p1 = 0.1), p2 = 0.5.
 
-    Equilibrium code knowledge, and code and group knowledge at ``period``.
+    Equilibrium code knowledge for each of ``shares``, and code and group knowledge at
+    ``period`` from ``at_period`` (:func:`figure3`'s table; None: run it on ``shares``).
+    A share that only one of them ran is blank in the other's columns.
     """
-    base = march("heterogeneous")
-    points = [{SHARE: s} for s in shares]
-    eq = run_experiment("heterogeneous_equilibrium", base, points, runs, seed, workers,
-                        progress, keep, metrics=["code_knowledge"])  # fmt: skip
-    mid_scenario = base.model_copy(update={"steps": period, "stop_at_equilibrium": False})
-    known = ["code_knowledge", "fast_knowledge", "slow_knowledge"]
-    mid = run_experiment("heterogeneous_period", mid_scenario, points, runs, seed, workers,
-                         progress, keep, model="orgabm.validation.march:GroupKnowledgeModel",
-                         metrics=known)  # fmt: skip
-    at_eq = eq.runs().groupby(SHARE)["code_knowledge"].mean()
-    at_mid = mid.runs().groupby(SHARE)[known]
-    at_mid = at_mid.mean()
-    counts = eq.runs().groupby(SHARE).size()
-    return pd.DataFrame({
-        "fast_share": list(shares),
-        "runs": [int(counts[s]) for s in shares],
-        "equilibrium_code": [at_eq[s] for s in shares],
-        "code_at_period": [at_mid.loc[s, "code_knowledge"] for s in shares],
-        "fast_knowledge": [at_mid.loc[s, "fast_knowledge"] for s in shares],
-        "slow_knowledge": [at_mid.loc[s, "slow_knowledge"] for s in shares],
-    })  # fmt: skip
+    eq = run_experiment("heterogeneous_equilibrium", march("heterogeneous"),
+                        [{SHARE: s} for s in shares], runs, seed, workers, progress, keep,
+                        metrics=["code_knowledge"])  # fmt: skip
+    if at_period is None:
+        at_period = figure3(runs, seed, shares, period, workers, progress, keep)
+    mid = at_period.pivot(index="fast_share", columns="metric", values="mean")
+    mid = mid.reindex(columns=_GROUPS).rename(columns={"code_knowledge": "code_at_period"})
+    table = pd.DataFrame({
+        "equilibrium_code": eq.runs().groupby(SHARE)["code_knowledge"].mean(),
+    }).join(mid, how="outer")  # fmt: skip
+    table.index.name = "fast_share"
+    return table.reset_index()
 
 
 def turnover(
@@ -237,7 +276,9 @@ def plot_heterogeneous(table: pd.DataFrame, period: int, path: Path) -> None:
     fig = figure()
     ax = fig.add_subplot()
     x = table["fast_share"]
-    ax.plot(x, table["equilibrium_code"], marker="o", label="code, at equilibrium")
+    settled = table.dropna(subset=["equilibrium_code"])
+    ax.plot(settled["fast_share"], settled["equilibrium_code"], marker="o",
+            label="code, at equilibrium")  # fmt: skip
     ax.plot(x, table["code_at_period"], marker="o", label=f"code, period {period}")
     ax.plot(
         x, table["fast_knowledge"], marker="s", ls="--", label=f"fast learners, period {period}"
@@ -245,6 +286,10 @@ def plot_heterogeneous(table: pd.DataFrame, period: int, path: Path) -> None:
     ax.plot(
         x, table["slow_knowledge"], marker="s", ls="--", label=f"slow learners, period {period}"
     )
+    if period == 20:
+        for i, values in enumerate(PUBLISHED_FIGURE_3.values()):
+            ax.plot(FIGURE_3_SHARES, values, ls="none", marker="+", ms=9, color=f"C{i + 1}",
+                    label="March (1991)" if i == 0 else None)  # fmt: skip
     ax.set_xlabel("share of fast learners (p1 = 0.9; the rest p1 = 0.1)")
     ax.set_ylabel("knowledge")
     ax.set_title("March (1991) Figures 2 and 3: heterogeneous socialization")

@@ -52,6 +52,11 @@ class SuiteResults:
     workers: int | None
     figure1: pd.DataFrame
     closest: pd.Series
+    """The Figure 1 point farthest from March's value, again with ten times the runs."""
+    docking_check: pd.Series
+    """The point farthest from the docking reference, again with ten times the runs."""
+    figure3: pd.DataFrame
+    """:func:`orgabm.validation.march.figure3`: period 20 beside March's Figure 3."""
     heterogeneous: pd.DataFrame
     turnover: pd.DataFrame
     turbulence: pd.DataFrame
@@ -99,6 +104,8 @@ def _march(results: SuiteResults, findings: list[Finding]) -> dict[str, object]:
         table[f"Workiewicz p2={p2}"] = list(WORKIEWICZ_FIGURE_1[p2])
     dock = docking(fig1)
     far = dock.loc[dock["against_replication"].abs().idxmax()]
+    check = results.docking_check
+    check_gap = check["mean"] - check["replication"]
     docked = int((dock["against_replication"].abs() <= DOCKING_TOLERANCE).sum())
     apart = dock[(dock["published"] - dock["replication"]).abs() > 0.015]
     sides = int((apart["against_replication"].abs() < apart["difference"].abs()).sum())
@@ -118,10 +125,17 @@ def _march(results: SuiteResults, findings: list[Finding]) -> dict[str, object]:
         else f"it goes from {slow_turn.iloc[0]:.3f} to {slow_turn.iloc[-1]:.3f}"
     )
     within = int((fig1["difference"].abs() <= 0.03).sum())
+    printed = results.figure3.dropna(subset=["published"])
+    fig3_within = int((printed["difference"].abs() <= 0.03).sum())
+    fig3_worst = printed.loc[printed["difference"].abs().idxmax()]
     march_rows = [
         ("March (1991) Fig. 1", "each of the 27 points within 0.03 of the published value",
          f"{within} of 27 within 0.03 (worst {worst['difference']:+.3f})",
          bool((fig1["difference"].abs() <= 0.03).all())),
+        ("March (1991) Fig. 3", f"each of the {len(printed)} values printed at period 20 "
+         "within 0.03", f"{fig3_within} of {len(printed)} within 0.03 (worst "
+         f"{fig3_worst['difference']:+.3f}, {GROUP_NAMES[fig3_worst['metric']]} at share "
+         f"{fig3_worst['fast_share']:g})", fig3_within == len(printed)),
         ("March (1991) Fig. 4", "moderate turnover improves code knowledge under fast "
          "socialization", f"p1 = 0.9: {turn_wide.loc[0.0, 'p1 = 0.9']:.3f} without turnover, "
          f"{turn_wide['p1 = 0.9'].max():.3f} at p3 = {turn_wide['p1 = 0.9'].idxmax()}",
@@ -133,7 +147,8 @@ def _march(results: SuiteResults, findings: list[Finding]) -> dict[str, object]:
         ("March (1991) Fig. 1, docking", "*an independent replication, not the paper:* "
          f"each point within {DOCKING_TOLERANCE} of Workiewicz's "
          "(10,000 runs per point)", f"{docked} of 27 (largest {far['against_replication']:+.3f}"
-         f", {far['z']:+.1f} SE, at p1 = {far['p1']}, p2 = {far['p2']})", docked == 27),
+         f", {far['z']:+.1f} SE, at p1 = {far['p1']}, p2 = {far['p2']}; with ten times "
+         f"the runs and other seeds: {check_gap:+.3f})", docked == 27),
     ]  # fmt: skip
     summary_rows = march_rows + [
         (f.experiment, f"*not published, orgabm's own check:* {f.published}" if f.ours
@@ -172,6 +187,11 @@ def _march(results: SuiteResults, findings: list[Finding]) -> dict[str, object]:
         "docking_far_z": f"{far['z']:+.1f}",
         "docking_far_p1": far["p1"],
         "docking_far_p2": far["p2"],
+        "docking_check_mean": f"{check['mean']:.3f}",
+        "docking_check_ci_low": f"{check['ci_low']:.3f}",
+        "docking_check_ci_high": f"{check['ci_high']:.3f}",
+        "docking_check_gap": f"{check_gap:+.3f}",
+        "docking_check_seconds": f"{timings['dock_check']:.0f}",
         "references_apart": len(apart),
         "references_apart_points": ", ".join(
             f"p1 = {r.p1}, p2 = {r.p2} ({r.published:.3f} against {r.replication:.3f})"
@@ -183,7 +203,14 @@ def _march(results: SuiteResults, findings: list[Finding]) -> dict[str, object]:
         "fast_ahead": fast_ahead,
         "mixes": len(both),
         "heterogeneous_seconds": f"{timings['het']:.0f}",
-        "heterogeneous_table": _markdown(het.drop(columns="runs")),
+        "heterogeneous_table": _markdown(het),
+        "figure3_within": fig3_within,
+        "figure3_printed": len(printed),
+        "figure3_worst": f"{fig3_worst['difference']:+.3f}",
+        "figure3_worst_where": f"{GROUP_NAMES[fig3_worst['metric']]} at share "
+        f"{fig3_worst['fast_share']:g}",
+        "figure3_seconds": f"{timings['fig3']:.0f}",
+        "figure3_table": _figure3_table(printed),
         "turnover_fast_none": f"{turn_wide.loc[0.0, 'p1 = 0.9']:.3f}",
         "turnover_fast_best": f"{turn_wide['p1 = 0.9'].max():.3f}",
         "turnover_fast_best_p3": turn_wide["p1 = 0.9"].idxmax(),
@@ -260,6 +287,25 @@ def _bullets(findings: list[Finding]) -> str:
         f"- **{verdict(f)}** ({f.experiment}): {f.published}. orgabm: {f.observed}."
         for f in findings
     )
+
+
+#: Figure 3's measures, as the report names them.
+GROUP_NAMES = {"code_knowledge": "code", "fast_knowledge": "fast learners",
+               "slow_knowledge": "slow learners"}  # fmt: skip
+
+
+def _figure3_table(printed: pd.DataFrame) -> str:
+    """Figure 3's printed values beside orgabm's, with 95% CIs, one row per value."""
+    rows = pd.DataFrame({
+        "share of fast learners": printed["fast_share"],
+        "knowledge of": printed["metric"].map(GROUP_NAMES),
+        "March": printed["published"],
+        "orgabm": printed["mean"],
+        "95% CI": [f"{lo:.3f} to {hi:.3f}" for lo, hi in zip(printed["ci_low"],
+                                                           printed["ci_high"], strict=True)],
+        "difference": [f"{d:+.3f}" for d in printed["difference"]],
+    }).sort_values(["knowledge of", "share of fast learners"], kind="stable")  # fmt: skip
+    return _markdown(rows)
 
 
 def _markdown(frame: pd.DataFrame) -> str:

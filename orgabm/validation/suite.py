@@ -20,7 +20,7 @@ from typing import TypedDict
 
 from . import canonical, march
 from .landscape_theory import THEORY_N, theory_table
-from .march import P1_GRID, P2_GRID, worst_point
+from .march import P1_GRID, P2_GRID, docking, worst_point
 from .options import add_arguments
 from .report import SuiteResults, render
 
@@ -62,8 +62,10 @@ def run_suite(
     with _timed(timings, "fig1"):
         fig1 = march.figure1(runs, seed, **how)
     march.plot_figure1(fig1, img / "march_figure1.png")
+    with _timed(timings, "fig3"):
+        fig3 = march.figure3(runs, seed, **how)
     with _timed(timings, "het"):
-        het = march.heterogeneous(runs, seed, **how)
+        het = march.heterogeneous(runs, seed, at_period=fig3, **how)
     march.plot_heterogeneous(het, 20, img / "march_heterogeneous.png")
     with _timed(timings, "turn"):
         turn = march.turnover(runs, seed, **how)
@@ -76,6 +78,15 @@ def run_suite(
     with _timed(timings, "close"):
         close = march.figure1(10 * runs, seed + 1, [(worst["p1"], worst["p2"])],
                               name="figure1_closest", **how).iloc[0]  # fmt: skip
+    # and the point farthest from the docking reference, unless it is the same one
+    dock = docking(fig1)
+    far = dock.loc[dock["against_replication"].abs().idxmax()]
+    with _timed(timings, "dock_check"):
+        if (far["p1"], far["p2"]) == (worst["p1"], worst["p2"]):
+            dock_check = close
+        else:
+            dock_check = march.figure1(10 * runs, seed + 1, [(far["p1"], far["p2"])],
+                                       name="figure1_docking_check", **how).iloc[0]  # fmt: skip
 
     tables = {}
     for name in canonical.LF_EXPERIMENTS:
@@ -95,7 +106,8 @@ def run_suite(
                               img / f"{name}.png")  # fmt: skip
     return SuiteResults(
         runs=runs, other_runs=other_runs, seed=seed, workers=workers, figure1=fig1,
-        closest=close, heterogeneous=het, turnover=turn, turbulence=turb,
+        closest=close, docking_check=dock_check, figure3=fig3, heterogeneous=het,
+        turnover=turn, turbulence=turb,
         lazer_friedman=tables, fang=fang, miller=miller, landscape_theory=theory,
         theory_landscapes=max(10, other_runs), timings=timings,
         total=time.perf_counter() - suite_started,

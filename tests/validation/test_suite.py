@@ -4,7 +4,14 @@ directions of the paper's other experiments, on means over fixed-seed replicates
 import numpy as np
 import pytest
 
-from orgabm.validation.march import P2_GRID, figure1, heterogeneous, turbulence, turnover
+from orgabm.validation.march import (
+    P2_GRID,
+    figure1,
+    figure3,
+    heterogeneous,
+    turbulence,
+    turnover,
+)
 
 #: one sweep worker: pytest's own workers (-n) use the other CPUs
 WORKERS = 1
@@ -65,3 +72,20 @@ def test_turbulence_decays_knowledge_without_turnover_and_turnover_sustains_it()
     assert moving[100] > still[100] + 0.3  # turnover sustains it
     assert moving[100] > moving[20] - 0.1
     assert np.isfinite(table["ci_low"]).all()
+
+
+def test_figure3_sets_marchs_printed_values_beside_each_group():
+    table = figure3(runs=60, seed=5, shares=(0.0, 0.5, 1.0), workers=WORKERS)
+    got = {(r.fast_share, r.metric): r for r in table.itertuples()}
+    # no fast learners at share 0, no slow ones at share 1: no rows for them
+    assert (0.0, "fast_knowledge") not in got and (1.0, "slow_knowledge") not in got
+    assert got[(0.5, "fast_knowledge")].published == 0.770
+    assert got[(0.0, "slow_knowledge")].published == 0.478
+    assert got[(1.0, "code_knowledge")].published == 0.729
+    assert np.allclose(table["difference"], table["mean"] - table["published"], equal_nan=True)
+    # the fast learners know more than the slow ones beside them, beyond both CIs
+    fast, slow = got[(0.5, "fast_knowledge")], got[(0.5, "slow_knowledge")]
+    assert fast.ci_low > slow.ci_high
+    # March printed period 20 only
+    later = figure3(runs=10, seed=5, shares=(0.5,), period=30, workers=WORKERS)
+    assert later["published"].isna().all()
