@@ -95,6 +95,27 @@ def test_rows_kept_from_the_last_call_give_what_a_fresh_evaluation_gives():
     assert evaluated == [30, 1]  # the second call evaluated the one row that changed
 
 
+@pytest.mark.parametrize("power", [1, 8])
+def test_nk_knowledge_is_the_fitness_of_the_solution_held(power):
+    land = NKLandscape(10, 4, "random", power, rng(3))
+    every = all_solutions(10)
+    known = land.knowledge(every)
+    assert np.allclose(known, land.performance(every))  # a full solution: its own fitness
+    assert known.max() == pytest.approx(1.0) and land.knowledge(land.values)[0] == pytest.approx(1)
+    # an undecided belief counts half for each value: every 0 read as +1, then as -1
+    row = every[123].copy()
+    row[[2, 7]] = 0
+    up, down = np.where(row == 0, 1, row), np.where(row == 0, -1, row)
+    assert land.knowledge(row)[0] == pytest.approx(
+        (land.knowledge(up) + land.knowledge(down))[0] / 2
+    )
+    # not agreement with the best solution: on a rugged landscape the two orders disagree
+    agreement = land.score(every)
+    assert np.corrcoef(agreement, known)[0, 1] < 0.99
+    worse_fit = (agreement[:, None] > agreement[None, :]) & (known[:, None] < known[None, :])
+    assert worse_fit.any()
+
+
 def test_nk_dependencies():
     adjacent = NKLandscape(8, 2, "adjacent", 1, rng())
     assert adjacent.deps[0].tolist() == [0, 1, 2] and adjacent.deps[7].tolist() == [7, 0, 1]
