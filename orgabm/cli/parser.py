@@ -170,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="reproduce the published models; writes docs/validation.md",
         description="Run every experiment of scenarios/validation/ (March 1991, Lazer and "
         "Friedman 2007, Fang et al. 2010, Miller et al. 2006) as sweeps and write "
-        "validation.md with its plots. About 10 minutes on 2 cores; --quick: a few.",
+        "validation.md with its plots. About 11 minutes on 2 cores; --quick: a few.",
     )
     from ..validation.options import add_arguments
 

@@ -150,9 +150,9 @@ READINGS = {
         "work (see productivity in the Live run). This holds on tasks like this one, where "
         "a belief that does better does so in any team, at 50, 100 and 500 employees, with "
         "and without reviews, except at 500 employees with 30 dimensions and reviews, where "
-        "teams that size already hold most of what there is to know. On rugged tasks (an NK landscape in the scenario) communities "
-        "add no clear knowledge: what did better in another team's context need not do "
-        "better in one's own (docs/sensitivity.md)."
+        "teams that size already hold most of what there is to know. On rugged tasks (an NK "
+        "landscape in the scenario) communities add no clear knowledge: what did better in "
+        "another team's context need not do better in one's own (docs/sensitivity.md)."
     ),
     "assignments/reviews_and_safety": (
         "A review passes on what members reported finding since the last one: on each "

@@ -12,7 +12,7 @@ __all__ = ["add_arguments"]
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``orgabm validate-suite``."""
     parser.add_argument(
-        "--runs", type=int, default=1000, help="March: runs per point (default 1000)"
+        "--runs", type=int, default=1500, help="March: runs per point (default 1500)"
     )
     parser.add_argument(
         "--other-runs",

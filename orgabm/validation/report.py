@@ -128,6 +128,7 @@ def _march(results: SuiteResults, findings: list[Finding]) -> dict[str, object]:
     printed = results.figure3.dropna(subset=["published"])
     fig3_within = int((printed["difference"].abs() <= 0.03).sum())
     fig3_worst = printed.loc[printed["difference"].abs().idxmax()]
+    slow_gaps = printed[printed["metric"] == "slow_knowledge"]["difference"]
     march_rows = [
         ("March (1991) Fig. 1", "each of the 27 points within 0.03 of the published value",
          f"{within} of 27 within 0.03 (worst {worst['difference']:+.3f})",
@@ -205,6 +206,8 @@ def _march(results: SuiteResults, findings: list[Finding]) -> dict[str, object]:
         "heterogeneous_seconds": f"{timings['het']:.0f}",
         "heterogeneous_table": _markdown(het),
         "figure3_within": fig3_within,
+        "figure3_above": int((printed["difference"] > 0).sum()),
+        "figure3_slow_gap": f"{slow_gaps.mean():+.3f}",
         "figure3_printed": len(printed),
         "figure3_worst": f"{fig3_worst['difference']:+.3f}",
         "figure3_worst_where": f"{GROUP_NAMES[fig3_worst['metric']]} at share "

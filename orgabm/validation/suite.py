@@ -46,7 +46,7 @@ def _timed(timings: dict[str, float], key: str) -> Iterator[None]:
 
 def run_suite(
     img: Path,
-    runs: int = 1000,
+    runs: int = 1500,
     seed: int = 1991,
     workers: int | None = None,
     progress: bool | None = None,
@@ -116,7 +116,7 @@ def run_suite(
 
 def write_report(
     out: Path = Path("docs"),
-    runs: int = 1000,
+    runs: int = 1500,
     seed: int = 1991,
     workers: int | None = None,
     progress: bool | None = None,
