@@ -16,7 +16,15 @@ if TYPE_CHECKING:
     from ..batch.replicates import Runs
     from ..batch.store import Results
 
-__all__ = ["curves", "group_means", "mean_ci", "paired_differences", "run_means", "summarize"]
+__all__ = [
+    "curves",
+    "first_lead",
+    "group_means",
+    "mean_ci",
+    "paired_differences",
+    "run_means",
+    "summarize",
+]
 
 
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
@@ -33,6 +41,15 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     half = float(stats.t.ppf(0.5 + level / 2, len(values) - 1) * values.std(ddof=1))
     half /= np.sqrt(len(values))
     return mean, mean - half, mean + half
+
+
+def first_lead(a: np.ndarray, b: np.ndarray) -> int | None:
+    """The first index from which curve ``a`` stays at or above ``b`` (None: it ends
+    behind): where two curves cross for good."""
+    behind = np.flatnonzero(np.asarray(a) < np.asarray(b))
+    if len(behind) == 0:
+        return 0
+    return None if behind[-1] == len(a) - 1 else int(behind[-1] + 1)
 
 
 def group_means(

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.figures import figure
-from ..analysis.stats import curves, group_means, mean_ci
+from ..analysis.stats import curves, first_lead, group_means, mean_ci
 from ..analysis.tables import decimals
 from ..batch.store import Store
 from ..engine.model import OrgModel
@@ -213,11 +213,8 @@ def _crossing(table: pd.DataFrame, slow: dict, fast: dict) -> int | None:
     """The first round from which ``slow`` stays at or above ``fast`` (None: never)."""
     a = table.loc[(table[list(slow)] == pd.Series(slow)).all(axis=1)].set_index("step")["mean"]
     b = table.loc[(table[list(fast)] == pd.Series(fast)).all(axis=1)].set_index("step")["mean"]
-    ahead = (a >= b).to_numpy()
-    behind = np.flatnonzero(~ahead)
-    if len(behind) == 0:
-        return 0
-    return None if behind[-1] == len(ahead) - 1 else int(a.index[behind[-1] + 1])
+    lead = first_lead(a.to_numpy(), b.reindex(a.index).to_numpy())
+    return None if lead is None else int(a.index[lead])
 
 
 def _beats(a: pd.Series, b: pd.Series) -> bool:

@@ -21,6 +21,7 @@ from ..analysis.tables import decimals, markdown_table
 from . import canonical
 from .canonical import CELL, LF_TITLES, Finding
 from .landscape_theory import THEORY_N, theory_findings
+from .lf_readings import ENGINE_READING, LF_FIGURE_4, READINGS, engine_row, readings_findings
 from .march import (
     DOCKING_TOLERANCE,
     P2_GRID,
@@ -61,6 +62,8 @@ class SuiteResults:
     turnover: pd.DataFrame
     turbulence: pd.DataFrame
     lazer_friedman: dict[str, pd.DataFrame]
+    lf_readings: pd.DataFrame
+    """:func:`orgabm.validation.lf_readings.readings_table`: Figure 4 under each reading."""
     fang: pd.DataFrame
     miller: pd.DataFrame
     landscape_theory: pd.DataFrame
@@ -233,12 +236,20 @@ def _other_models(results: SuiteResults) -> tuple[str, list[Finding]]:
                   canonical.miller_findings(miller))  # fmt: skip
     theory = results.landscape_theory
     nk = theory_findings(theory)
+    engine = engine_row(tables["lazer_friedman_networks"])
+    readings = results.lf_readings
+    levels = readings_findings(engine, readings)
     fang_cols = fang[["cross_group_ties", "runs", "knowledge", "knowledge_low", "knowledge_high"]]
     miller_cols = miller[["p5", "runs", "tacit_knowledge", "codifiable_knowledge",
                           "code_knowledge"]]  # fmt: skip
     text = fill("other_models.md", {
         "runs": results.other_runs,
         "lf_findings": _bullets(lf),
+        "levels_findings": _bullets(levels),
+        "readings_table": _readings_table(engine, readings),
+        "readings_list": "\n".join(f"- *{name}*: {what}" for name, what in READINGS.items()),
+        "readings_seconds": f"{timings['readings']:.0f}",
+        "readings_verdict": _readings_verdict(engine, readings),
         "lf_count": len(tables),
         "lf_seconds": f"{sum(timings[name] for name in canonical.LF_EXPERIMENTS):.0f}",
         "lf_sections": "\n".join(_lazer_friedman(name, table, timings[name])
@@ -258,7 +269,51 @@ def _other_models(results: SuiteResults) -> tuple[str, list[Finding]]:
             {"K": lambda v: f"{v:g}", "local optima": lambda v: f"{v:.1f}",
              "SE of the count": lambda v: f"{v:.2f}"}),
     })  # fmt: skip
-    return text, lf + fa + mi + nk
+    return text, lf + levels + fa + mi + nk
+
+
+def _readings_verdict(engine: dict, readings: pd.DataFrame) -> str:
+    """What the readings table shows, in words."""
+    closest = readings.loc[readings["largest_gap"].idxmin()]
+    near = readings[readings["largest_gap"] <= 0.03]["reading"].tolist()
+    first = (f"Within 0.03 of all five published scores: {', '.join(near)}." if near else
+             "No reading tried comes within 0.03 of all five published scores.")  # fmt: skip
+    worst = f"{closest['largest_gap']:.3f}"
+    parts = [first, f"The closest, *{closest['reading']}*, is {worst} from the figure at "
+             f"its worst (the engine: {engine['largest_gap']:.3f})."]  # fmt: skip
+    line = LF_FIGURE_4["line_100"]
+    if (readings["line_100"] + readings["line_100_half"] < line).all():
+        parts.append(f"Every reading leaves the line network's round-100 score below the "
+                     f"published {line}, beyond its CI.")  # fmt: skip
+    higher = readings[readings["line_100"] > engine["line_100"] + engine["line_100_half"]]
+    if len(higher):
+        early = LF_FIGURE_4["line_10"]
+        parts.append("Those that raise it beyond the engine's CI: " + "; ".join(
+            f"*{r.reading}*, {r.line_100:.3f} at round 100 and {r.line_10:.3f} at round 10 "
+            f"(published {early})" for r in higher.itertuples()) + ".")  # fmt: skip
+    if closest["reading"] == ENGINE_READING:
+        parts.append("The engine's reading fits best of those tried.")
+    elif closest["largest_gap"] <= 0.03:
+        parts.append(f"*{closest['reading']}* reaches the figure: the engine should take it.")
+    else:
+        parts.append(f"The engine keeps its reading: *{closest['reading']}* fits better but "
+                     "still misses the figure, and taking it would change every NK "
+                     "experiment's numbers.")  # fmt: skip
+    return " ".join(parts)
+
+
+def _readings_table(engine: dict, readings: pd.DataFrame) -> str:
+    """Figure 4's values, orgabm's engine and each reading tried, with 95% CI half-widths."""
+    keys = ["line_10", "line_30", "line_50", "line_100", "complete_100"]
+    heads = ["line, round 10", "line, 30", "line, 50", "line, 100", "complete, 100"]
+    rows = [["Lazer and Friedman, Fig. 4", *[f"{LF_FIGURE_4[k]:.3f}" for k in keys],
+             f"{LF_FIGURE_4['crossing']}", ""]]  # fmt: skip
+    for row in [engine, *readings.to_dict("records")]:
+        cells = [f"{row[k]:.3f} +- {row[f'{k}_half']:.3f}" for k in keys]
+        rows.append([str(row["reading"]), *cells, f"{row['crossing']:g}",
+                     f"{row['largest_gap']:.3f}"])  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["", *heads, "line leads from", "largest gap"])
+    return markdown_table(frame)
 
 
 def _lazer_friedman(name: str, table: pd.DataFrame, seconds: float) -> str:

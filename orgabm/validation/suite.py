@@ -20,6 +20,7 @@ from typing import TypedDict
 
 from . import canonical, march
 from .landscape_theory import THEORY_N, theory_table
+from .lf_readings import readings_table
 from .march import P1_GRID, P2_GRID, docking, worst_point
 from .options import add_arguments
 from .report import SuiteResults, render
@@ -92,6 +93,8 @@ def run_suite(
     for name in canonical.LF_EXPERIMENTS:
         with _timed(timings, name):
             tables[name] = canonical.lazer_friedman(name, other_runs, **how)
+    with _timed(timings, "readings"):
+        readings = readings_table(other_runs, seed=2007)
     with _timed(timings, "fang"):
         fang = canonical.fang(other_runs, **how)
     with _timed(timings, "miller"):
@@ -108,7 +111,8 @@ def run_suite(
         runs=runs, other_runs=other_runs, seed=seed, workers=workers, figure1=fig1,
         closest=close, docking_check=dock_check, figure3=fig3, heterogeneous=het,
         turnover=turn, turbulence=turb,
-        lazer_friedman=tables, fang=fang, miller=miller, landscape_theory=theory,
+        lazer_friedman=tables, lf_readings=readings, fang=fang, miller=miller,
+        landscape_theory=theory,
         theory_landscapes=max(10, other_runs), timings=timings,
         total=time.perf_counter() - suite_started,
     )  # fmt: skip
