@@ -34,6 +34,7 @@ __all__ = [
     "Finding",
     "SolutionModel",
     "TacitModel",
+    "curve_at",
     "fang",
     "lazer_friedman",
     "miller",
@@ -202,7 +203,8 @@ class Finding:
     """True for a check of orgabm's own that no paper states (its ``published`` is ours)."""
 
 
-def _at(table: pd.DataFrame, step: int, **where: Any) -> pd.Series:
+def curve_at(table: pd.DataFrame, step: int, **where: Any) -> pd.Series:
+    """The row of a curves table at ``step`` for the condition ``where``."""
     rows = table[table["step"] == step]
     for column, value in where.items():
         rows = rows[rows[column] == value]
@@ -255,8 +257,8 @@ def lf_findings(tables: dict[str, pd.DataFrame], early: int = 5, late: int = 100
     line, full = {"network": "line"}, {"network": "complete"}
     if "lazer_friedman_networks" in tables:
         t = tables["lazer_friedman_networks"]
-        line_e, full_e = _at(t, early, **line), _at(t, early, **full)
-        line_l, full_l = _at(t, late, **line), _at(t, late, **full)
+        line_e, full_e = curve_at(t, early, **line), curve_at(t, early, **full)
+        line_l, full_l = curve_at(t, late, **line), curve_at(t, late, **full)
         cross = _crossing(t, line, full)
         early_ok, early_diff = _ahead(t, early, full, line)
         late_ok, late_diff = _ahead(t, late, line, full)
@@ -285,13 +287,14 @@ def lf_findings(tables: dict[str, pd.DataFrame], early: int = 5, late: int = 100
             la, lb = {**line, column: low}, {**line, column: high}
             _, line_diff = _ahead(t, late, la, lb)
             way = "higher" if _paired(t, late, la, lb)[0] > 0 else "lower"
-            la_mean, lb_mean = _at(t, late, **la)["mean"], _at(t, late, **lb)["mean"]
+            la_mean, lb_mean = curve_at(t, late, **la)["mean"], curve_at(t, late, **lb)["mean"]
             on_line = (f"; on the line network, round {late}: {said} {low:g} {la_mean:.3f}, "
                        f"{high:g} {lb_mean:.3f}, {line_diff} ({way})")  # fmt: skip
         out.append(Finding(
             said, f"{what} raises long-run performance on the totally connected network",
             f"totally connected, round {late}: {said} {low:g} "
-            f"{_at(t, late, **a)['mean']:.3f}, {high:g} {_at(t, late, **b)['mean']:.3f}, {diff}"
+            f"{curve_at(t, late, **a)['mean']:.3f}, {high:g} "
+            f"{curve_at(t, late, **b)['mean']:.3f}, {diff}"
             f"{on_line}", ok))  # fmt: skip
     if "lazer_friedman_k0" in tables and "lazer_friedman_networks" in tables:
         t, base = tables["lazer_friedman_k0"], tables["lazer_friedman_networks"]
@@ -315,9 +318,10 @@ def lf_findings(tables: dict[str, pd.DataFrame], early: int = 5, late: int = 100
             name.removeprefix("lazer_friedman_").replace("_", " "),
             f"more {what}: better in the short run, worse in the long run",
             f"{column} {high:g} against {low:g}: round {early} "
-            f"{_at(t, early, **dense)['mean']:.3f} against {_at(t, early, **sparse)['mean']:.3f}; "
-            f"round {late} {_at(t, late, **dense)['mean']:.3f} against "
-            f"{_at(t, late, **sparse)['mean']:.3f} (sparser minus denser: {late_diff})",
+            f"{curve_at(t, early, **dense)['mean']:.3f} against "
+            f"{curve_at(t, early, **sparse)['mean']:.3f}; "
+            f"round {late} {curve_at(t, late, **dense)['mean']:.3f} against "
+            f"{curve_at(t, late, **sparse)['mean']:.3f} (sparser minus denser: {late_diff})",
             early_ok and late_ok))  # fmt: skip
     return out
 

@@ -24,15 +24,18 @@ from ..engine.environments import NKLandscape
 from ..engine.landscape import SolutionSums
 from ..engine.powers import whole_power
 from .canonical import Finding
+from .lf_levels import LF_CROSSING, LF_PUBLISHED
 
 __all__ = ["ENGINE_READING", "LF_FIGURE_4", "READINGS", "engine_row", "fit", "reading_curves",
            "readings_findings", "readings_table"]  # fmt: skip
 
-#: Lazer and Friedman's Figure 4, read off the figure (+-0.01): the line network's mean
+#: Lazer and Friedman's Figure 4 (``lf_levels.LF_PUBLISHED``): the line network's mean
 #: score at rounds 10, 30, 50 and 100, the totally connected network's plateau, and the
-#: round from which the line leads ("for t > 18").
-LF_FIGURE_4 = {"line_10": 0.32, "line_30": 0.70, "line_50": 0.80, "line_100": 0.865,
-               "complete_100": 0.565, "crossing": 18}  # fmt: skip
+#: round from which the line leads.
+LF_FIGURE_4: dict[str, float] = {
+    **{f"{p.where['network']}_{p.step}": p.value for p in LF_PUBLISHED if p.figure == "Fig. 4"},
+    "crossing": LF_CROSSING,
+}
 
 #: The readings tried: name -> what it changes from the engine's reading.
 READINGS = {

@@ -21,6 +21,7 @@ from ..analysis.tables import decimals, markdown_table
 from . import canonical
 from .canonical import CELL, LF_TITLES, Finding
 from .landscape_theory import THEORY_N, theory_findings
+from .lf_levels import levels_table, within
 from .lf_readings import ENGINE_READING, LF_FIGURE_4, READINGS, engine_row, readings_findings
 from .march import (
     DOCKING_TOLERANCE,
@@ -239,6 +240,13 @@ def _other_models(results: SuiteResults) -> tuple[str, list[Finding]]:
     engine = engine_row(tables["lazer_friedman_networks"])
     readings = results.lf_readings
     levels = readings_findings(engine, readings)
+    printed = levels_table(tables)
+    met, count = within(printed)
+    worst = printed.loc[printed["difference"].abs().idxmax()]
+    levels.insert(0, Finding(
+        "published levels", f"each of the {count} numbers the figures and Table B.1 print "
+        "within 0.03", f"{met} of {count} within 0.03 (worst {worst['difference']:+.3f}: "
+        f"{worst['figure']}, {worst['what']})", met == count))  # fmt: skip
     fang_cols = fang[["cross_group_ties", "runs", "knowledge", "knowledge_low", "knowledge_high"]]
     miller_cols = miller[["p5", "runs", "tacit_knowledge", "codifiable_knowledge",
                           "code_knowledge"]]  # fmt: skip
@@ -246,6 +254,9 @@ def _other_models(results: SuiteResults) -> tuple[str, list[Finding]]:
         "runs": results.other_runs,
         "lf_findings": _bullets(lf),
         "levels_findings": _bullets(levels),
+        "levels_met": met,
+        "levels_count": count,
+        "levels_table": _levels_markdown(printed),
         "readings_table": _readings_table(engine, readings),
         "readings_list": "\n".join(f"- *{name}*: {what}" for name, what in READINGS.items()),
         "readings_seconds": f"{timings['readings']:.0f}",
@@ -270,6 +281,18 @@ def _other_models(results: SuiteResults) -> tuple[str, list[Finding]]:
              "SE of the count": lambda v: f"{v:.2f}"}),
     })  # fmt: skip
     return text, lf + levels + fa + mi + nk
+
+
+def _levels_markdown(printed: pd.DataFrame) -> str:
+    """The published numbers beside orgabm's, one row each."""
+    frame = pd.DataFrame({
+        "figure": printed["figure"], "what": printed["what"], "round": printed["round"],
+        "published": printed["published"], "orgabm": printed["orgabm"],
+        "95% CI": [f"{lo:.3f} to {hi:.3f}" for lo, hi in zip(printed["ci_low"],
+                                                           printed["ci_high"], strict=True)],
+        "difference": [f"{d:+.3f}" for d in printed["difference"]],
+    })  # fmt: skip
+    return markdown_table(frame, CELL)
 
 
 def _readings_verdict(engine: dict, readings: pd.DataFrame) -> str:
