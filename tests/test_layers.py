@@ -9,6 +9,7 @@ outside the layers.
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 from pathlib import Path
 
@@ -37,9 +38,21 @@ def imports(path: Path, package: Path = PACKAGE, *, lazy: bool = True) -> set[st
         if not lazy and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             skip |= {id(n) for n in ast.walk(node) if n is not node}
     found = set()
+    lazy_map = "lazy_names(" in path.read_text()
     for node in ast.walk(tree):
         if id(node) in skip:
             continue
+        # names loaded on first use: ``lazy_names`` maps of name -> ".module" strings
+        if (lazy_map and isinstance(node, ast.Constant) and isinstance(node.value, str)
+                and re.fullmatch(r"\.+[a-z_][\w.]*", node.value)):  # fmt: skip
+            level = len(node.value) - len(node.value.lstrip("."))
+            base = here.split(".")[: len(here.split(".")) - level + 1]
+            found.add(".".join([*base, node.value.lstrip(".")]))
+        # and modules imported by name
+        if (isinstance(node, ast.Call) and ast.unparse(node.func).endswith("import_module")
+                and node.args and isinstance(node.args[0], ast.Constant)
+                and str(node.args[0].value).startswith("orgabm")):  # fmt: skip
+            found.add(str(node.args[0].value))
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names if a.name.startswith("orgabm")}
         elif isinstance(node, ast.ImportFrom):
@@ -105,6 +118,20 @@ def test_an_upward_import_breaks_the_contract(tmp_path):
     assert violations(copy) == [
         "orgabm.teaching.notes -> orgabm.dashboard (teaching is below dashboard)",
         "orgabm.teaching.notes -> orgabm.dashboard.session (teaching is below dashboard)",
+    ]
+
+
+def test_imports_by_name_break_the_contract_too(tmp_path):
+    """A name loaded on first use, or a module imported by its name, counts as an import."""
+    copy = planted(tmp_path, "scenario/__init__.py", '_API["OrgModel"] = "..engine.model"')
+    assert "orgabm.scenario -> orgabm.engine.model (scenario is below engine)" in violations(copy)
+    other = planted(
+        tmp_path / "by_name",
+        "engine/traits.py",
+        'import importlib; importlib.import_module("orgabm.dashboard.app")',
+    )
+    assert violations(other) == [
+        "orgabm.engine.traits -> orgabm.dashboard.app (engine is below dashboard)"
     ]
 
 

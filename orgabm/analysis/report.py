@@ -19,7 +19,7 @@ import pandas as pd
 from ..batch.store import Results, StoreError, load_results
 from .errors import ReportError, ReportParameterError
 from .figures import figure, png
-from .stats import group_means, mean_ci
+from .stats import group_means, half_width, mean_ci
 
 __all__ = ["ReportError", "point_table", "write_report"]
 
@@ -134,7 +134,7 @@ def _envelope(steps: pd.DataFrame, x: str | None, metric: str, sampled: bool) ->
         groups = [(v, paths[levels == v]) for v in values]
     for value, part in groups:
         mean, std, count = part.mean(), part.std(ddof=1).fillna(0), part.count()
-        half = 1.96 * std / np.sqrt(count)
+        half = half_width(std, count)
         label = None if x is None else f"{x} = {_label(value)}"
         ax.plot(mean.index, mean.to_numpy(), label=label)
         ax.fill_between(mean.index, (mean - half).to_numpy(), (mean + half).to_numpy(), alpha=0.2)

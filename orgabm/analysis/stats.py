@@ -20,6 +20,7 @@ __all__ = [
     "curves",
     "first_lead",
     "group_means",
+    "half_width",
     "mean_ci",
     "paired_differences",
     "run_means",
@@ -27,10 +28,19 @@ __all__ = [
 ]
 
 
-def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and the two ends of its t confidence interval (NaN ends with one value)."""
+def half_width(std: Any, count: Any, level: float = 0.95) -> Any:
+    """Half the width of the t confidence interval of a mean: t(level, count - 1) x std /
+    sqrt(count), elementwise; NaN where there are fewer than two values. The one rule for
+    every interval orgabm draws or prints."""
     from scipy import stats
 
+    count = np.asarray(count, dtype=float)
+    df = np.where(count > 1, count - 1, np.nan)
+    return stats.t.ppf(0.5 + level / 2, df) * np.asarray(std, dtype=float) / np.sqrt(count)
+
+
+def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and the two ends of its t confidence interval (NaN ends with one value)."""
     values = np.asarray(values, dtype=float)
     values = values[np.isfinite(values)]
     if len(values) == 0:
@@ -38,8 +48,7 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     mean = float(values.mean())
     if len(values) < 2:
         return mean, float("nan"), float("nan")
-    half = float(stats.t.ppf(0.5 + level / 2, len(values) - 1) * values.std(ddof=1))
-    half /= np.sqrt(len(values))
+    half = float(half_width(values.std(ddof=1), len(values), level))
     return mean, mean - half, mean + half
 
 
@@ -124,16 +133,13 @@ def paired_differences(
 def curves(steps: pd.DataFrame, by: Sequence[str], metric: str) -> pd.DataFrame:
     """Mean and 95% CI of ``metric`` at every step, for each combination of ``by``: the
     same t interval as :func:`mean_ci`, step by step over the runs."""
-    from scipy import stats
-
     frames = []
     for key, part in steps.groupby(list(by), sort=False):
         key = key if isinstance(key, tuple) else (key,)
         paths = part.pivot_table(index="run_id", columns="step", values=metric)
         runs = len(paths)
         mean = paths.mean().to_numpy()
-        t = float(stats.t.ppf(0.975, runs - 1)) if runs > 1 else float("nan")
-        half = t * paths.std(ddof=1).to_numpy() / np.sqrt(runs)
+        half = half_width(paths.std(ddof=1).to_numpy(), runs)
         frame = pd.DataFrame({"step": paths.columns.to_numpy(), "runs": runs, "mean": mean,
                               "ci_low": mean - half, "ci_high": mean + half})  # fmt: skip
         for column, value in zip(by, key, strict=True):

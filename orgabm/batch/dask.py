@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import SweepError
+from .errors import SweepError, SweepParameterError
 from .local import first_batch_size
 from .store import Store
 
@@ -36,17 +36,19 @@ def dask_security(
     given = {var: env[var] for var in DASK_TLS_FILES if env.get(var)}
     if not (scheduler or "").lower().startswith("tls://"):
         if scheduler and given:
-            raise SweepError(f"--scheduler {scheduler}: TLS files are set ({', '.join(given)}), "
-                             "so the address must start with tls://")  # fmt: skip
+            raise SweepParameterError("scheduler", scheduler, f"TLS files are set "
+                                      f"({', '.join(given)}), so the address must start "
+                                      "with tls://")  # fmt: skip
         return None
     missing = [var for var in ("ORGABM_DASK_TLS_CA", "ORGABM_DASK_TLS_CERT") if var not in given]
     if missing:
-        raise SweepError(f"--scheduler {scheduler}: a TLS scheduler needs this client's "
-                         f"certificate files; set {' and '.join(missing)} (and ORGABM_DASK_TLS_KEY "
-                         "unless the certificate file holds the key)")  # fmt: skip
+        raise SweepParameterError("scheduler", scheduler, "a TLS scheduler needs this "
+                                  f"client's certificate files; set {' and '.join(missing)} "
+                                  "(and ORGABM_DASK_TLS_KEY unless the certificate file holds "
+                                  "the key)")  # fmt: skip
     for var, path in given.items():
         if not Path(path).is_file():
-            raise SweepError(f"{var}={path}: no such file (for --scheduler {scheduler})")
+            raise SweepError(f"{var}={path}: no such file (for the scheduler {scheduler})")
     from distributed.security import Security
 
     security = Security(require_encryption=True,
@@ -55,8 +57,8 @@ def dask_security(
         security.get_connection_args("client")  # loads the files: fail here, not mid-connect
     except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
         files = ", ".join(f"{var}={path}" for var, path in given.items())
-        raise SweepError(f"--scheduler {scheduler}: the TLS files do not load ({files}): "
-                         f"{exc}") from None  # fmt: skip
+        raise SweepParameterError("scheduler", scheduler, f"the TLS files do not load "
+                                  f"({files}): {exc}") from None  # fmt: skip
     return security
 
 
@@ -77,7 +79,9 @@ def run_dask(
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
-        raise SweepError("--backend dask needs Dask: pip install 'orgabm[cluster]'") from None
+        raise SweepParameterError(
+            "backend", "dask", "needs Dask: pip install 'orgabm[cluster]'"
+        ) from None
     from .worker import run_batch
 
     security = dask_security(scheduler)
@@ -90,7 +94,7 @@ def run_dask(
                                    host="127.0.0.1", dashboard_address=None)  # fmt: skip
             client = Client(cluster)
     except OSError as exc:
-        raise SweepError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+        raise SweepParameterError("scheduler", scheduler, f"cannot connect ({exc})") from None
     failed = 0
     try:
         futures = [client.submit(run_batch, scenario, batch, model, metrics=metrics, pure=False)

@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 from ..engine.metrics import TeamRecorder
 from ..engine.model import OrgModel
 from ..scenario import Scenario, load_scenario
+from ..scenario.errors import ParameterError
 from .seeds import derive_seed
 
 __all__ = ["Runs", "run_scenario", "simulate"]
@@ -58,6 +59,8 @@ def run_scenario(
     ``steps`` overrides the scenario's step count. ``progress=None`` shows a
     progress bar only on a terminal.
     """
+    if isinstance(reps, bool) or not isinstance(reps, int) or reps < 1:
+        raise ParameterError("reps", reps, "must be 1 or more")
     sets = dict(overrides or {})
     if steps is not None:
         sets["steps"] = steps

@@ -251,9 +251,9 @@ def run_sweep(
     """
     if backend not in ("local", "dask"):
         raise SweepParameterError("backend", backend, "must be local or dask")
+    if workers is not None and workers < 1:
+        raise SweepParameterError("workers", workers, "must be 1 or more (None: every CPU)")
     workers = workers or os.cpu_count() or 1
-    if workers < 1:
-        raise SweepParameterError("workers", workers, "must be 1 or more")
 
     def waiting() -> None:
         if cancel is not None and cancel.is_set():

@@ -14,7 +14,7 @@ import solara.lab
 from ..scenario import DEFAULT_SCENARIO, available_scenarios, load_scenario, read_yaml
 from ..scenario.networks import NETWORK_KINDS
 from ..teaching.assignments import assignments
-from ..teaching.levers import LEVER_GROUPS, lever_range
+from ..teaching.levers import LEVER_GROUPS, lever_range, whole_lever
 from ..teaching.queue import scheduler, stop_workers_on_sigterm
 from .assets import ensure_offline_assets
 from .classroom import AssignmentPanel, ExperimentPanel
@@ -118,7 +118,7 @@ def LeverSlider(session: Session, name: str, hint: str, on_change, redraw=None) 
         low, high = task.open[name]
     value = session.lever(name)
     label = name.replace("_", " ") + (" (locked)" if locked else "")
-    if name == "after_action_reviews":
+    if whole_lever(name):
         solara.SliderInt(
             label,
             value=int(value),

@@ -10,7 +10,7 @@ import time
 import solara
 
 from ..engine.metrics import METRICS
-from ..scenario import Leadership, Scenario
+from ..scenario import Scenario
 from ..teaching.experiments import (
     MAX_POINTS,
     MAX_REPLICATES,
@@ -21,7 +21,7 @@ from ..teaching.experiments import (
     lever_options,
 )
 from ..teaching.figures import result_figure
-from ..teaching.levers import LEVERS, lever_range
+from ..teaching.levers import LEVERS, lever_range, whole_lever
 from ..teaching.queue import scheduler
 
 POLL = 0.5  # seconds between progress checks of a running experiment
@@ -205,7 +205,7 @@ def ExperimentPanel(scenario_name: str, scenario: Scenario, seed: int) -> None:
 
     lever = form["lever"]
     low, high = opened.get(lever, (0.0, 1.0))
-    whole = isinstance(getattr(Leadership(), lever), int)
+    whole = whole_lever(lever)
     with solara.Card("Experiment: a small sweep", style={"min-width": "460px"}):
         solara.Select("Lever", values=list(opened), value=lever, on_value=choose_lever)
         solara.SliderRangeFloat(

@@ -20,7 +20,7 @@ from ..scenario import (
     load_scenario,
 )
 from ..teaching.assignments import assignments
-from ..teaching.levers import check_lever
+from ..teaching.levers import check_lever, is_count
 
 __all__ = [
     "COLOR_BY", "MAX_EMPLOYEES", "MAX_REPLICATES", "SESSION_BUDGET", "BudgetError", "Config",
@@ -49,10 +49,6 @@ COLOR_BY = {
 }
 
 
-def _whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _name_or_none(value: Any) -> bool:
     return value is None or isinstance(value, str)
 
@@ -60,14 +56,14 @@ def _name_or_none(value: Any) -> bool:
 #: What each field of a link may hold: its check, and the words for a notice.
 LINK_FIELDS = {
     "scenario": (lambda v: isinstance(v, str), "a scenario's name"),
-    "seed": (_whole, "a whole number"),
-    "employees": (lambda v: v is None or _whole(v), "a whole number"),
+    "seed": (is_count, "a whole number"),
+    "employees": (lambda v: v is None or is_count(v), "a whole number"),
     "network": (_name_or_none, "a network's name"),
     "levers": (lambda v: isinstance(v, dict) and all(
         isinstance(k, str) and isinstance(x, (int, float)) and not isinstance(x, bool)
         for k, x in v.items()), "a mapping of lever names to numbers"),
     "compare": (_name_or_none, "a scenario's name"),
-    "replicates": (_whole, "a whole number"),
+    "replicates": (is_count, "a whole number"),
     "color": (lambda v: isinstance(v, str), "a colouring's name"),
 }  # fmt: skip
 

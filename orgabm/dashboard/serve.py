@@ -85,8 +85,8 @@ def _close_own_page(request):
     context = kernel_context.contexts.get(request.path_params["kernel_id"])
     page = request.query_params.get("session_id")
     owner = server.get_session_id_cookie(request.cookies)
-    mine = context is not None and owner and owner == context.session_id
-    if mine and page in context.page_status:
+    mine = context is not None and bool(owner) and owner == context.session_id
+    if context is not None and mine and page in context.page_status:
         context.page_close(page)
     return Response(status_code=200)
 

@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..analysis.stats import half_width
 from ..batch.seeds import derive_seed
 from ..engine.model import OrgModel
-from ..teaching.levers import LEVERS, check_lever
+from ..teaching.levers import LEVERS, check_lever, whole_lever
 from .links import Config
 
 __all__ = ["SERIES", "Intervention", "Session", "team_layout"]
@@ -98,7 +99,7 @@ class Session:
         """
         check_lever(self.scenario.assignment, name, value)
         before = float(getattr(self.model.config.leadership, name))
-        value = int(value) if name == "after_action_reviews" else float(value)
+        value = int(value) if whole_lever(name) else float(value)
         if value == before:
             return
         for model in [self.model, *self.replicates]:
@@ -248,7 +249,7 @@ class Session:
         steps = min(len(f) for f in frames)
         values = np.stack([f[metric].to_numpy()[:steps] for f in frames])
         mean = np.nanmean(values, axis=0)
-        half = 1.96 * np.nanstd(values, axis=0, ddof=1) / np.sqrt(len(frames))
+        half = half_width(np.nanstd(values, axis=0, ddof=1), len(frames))
         return pd.DataFrame(
             {
                 "step": frames[0]["step"].to_numpy()[:steps],

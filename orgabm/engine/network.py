@@ -1,8 +1,8 @@
 """Networks of employees: every kind a scenario can ask for, built from the model's rng.
 
-``build_network(spec, employees, teams, rng)`` returns a networkx graph on nodes
-0..n-1 (node i is employee row i) and each employee's team. The same rng state
-gives the same graph.
+``build_network(org, rng)`` (``org`` a scenario's organization section) returns a
+networkx graph on nodes 0..n-1 (node i is employee row i) and each employee's team.
+The same rng state gives the same graph.
 """
 
 from __future__ import annotations

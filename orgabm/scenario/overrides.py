@@ -1,4 +1,4 @@
-"""Overrides: ``--set PATH=VALUE`` on the command line, and changes during a run."""
+"""Overrides: ``PATH=VALUE`` settings (the CLI's ``--set``), and changes during a run."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     path = path.strip()
     if not sep or not path or any(not part for part in path.split(".")):
         raise ScenarioError(
-            f"--set {shown(text)}: expected PATH=VALUE, e.g. leadership.socialization=0.5"
+            f"{shown(text)}: expected PATH=VALUE, e.g. leadership.socialization=0.5"
         )
     try:
         value = yaml.load(raw, Loader=SafeLoader) if raw.strip() else ""  # a SafeLoader
@@ -58,8 +58,7 @@ def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Any]) -> di
             if not isinstance(child, dict):
                 where = ".".join(keys[: i + 1])
                 raise ScenarioError(
-                    f"--set {cut(path)}: {cut(where)} is a single setting ({shown(child)}), "
-                    "not a section"
+                    f"{cut(path)}: {cut(where)} is a single setting ({shown(child)}), not a section"
                 )
             node = child
         node[keys[-1]] = value

@@ -27,7 +27,7 @@ from ..batch.errors import SweepCancelledError, SweepError
 from ..batch.sweep import Sweep, run_sweep
 from ..engine.metrics import METRICS
 from ..scenario import Scenario, apply_overrides, load_scenario
-from .levers import LEVERS, allowed_range, check_lever
+from .levers import LEVERS, allowed_range, check_lever, is_count
 
 __all__ = [
     "MAX_POINTS", "MAX_REPLICATES", "MAX_RUNS", "MAX_WORK", "ExperimentSpec", "Job",
@@ -47,10 +47,6 @@ NICE = 15
 
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def lever_options(scenario: Scenario) -> dict[str, tuple[float, float]]:
@@ -124,11 +120,11 @@ class ExperimentSpec:
         for key in ("low", "high"):
             if not _number(getattr(self, key)):
                 raise ValueError(f"{key} {getattr(self, key)!r}: must be a number")
-        if not _count(self.points) or not 2 <= self.points <= MAX_POINTS:
+        if not is_count(self.points) or not 2 <= self.points <= MAX_POINTS:
             raise ValueError(f"points {self.points!r}: 2 to {MAX_POINTS}")
-        if not _count(self.replicates) or not 1 <= self.replicates <= MAX_REPLICATES:
+        if not is_count(self.replicates) or not 1 <= self.replicates <= MAX_REPLICATES:
             raise ValueError(f"replicates {self.replicates!r}: 1 to {MAX_REPLICATES}")
-        if not _count(self.seed) or self.seed < 0:
+        if not is_count(self.seed) or self.seed < 0:
             raise ValueError(f"seed {self.seed!r}: a whole number, 0 or more")
         if self.factor is not None and not isinstance(self.factor, str):
             raise ValueError(f"second factor {self.factor!r}: must be a scenario path")

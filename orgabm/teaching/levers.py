@@ -12,7 +12,16 @@ from ..scenario import Leadership
 if TYPE_CHECKING:
     from ..scenario import Assignment
 
-__all__ = ["LEVERS", "LEVER_GROUPS", "allowed_range", "check_lever", "lever_default", "lever_range"]
+__all__ = [
+    "LEVERS",
+    "LEVER_GROUPS",
+    "allowed_range",
+    "check_lever",
+    "is_count",
+    "lever_default",
+    "lever_range",
+    "whole_lever",
+]
 
 
 #: The levers as the dashboard groups them, each with a plain-language line.
@@ -99,9 +108,19 @@ LEVER_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
 LEVERS = [name for _, group in LEVER_GROUPS for name, _ in group]
 
 
+def is_count(value: object) -> bool:
+    """A whole number as a form or a link gives it: an int, not a bool."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def whole_lever(name: str) -> bool:
+    """Whether a lever takes whole numbers (a review every so many steps), by its schema."""
+    return isinstance(getattr(Leadership(), name), int)
+
+
 def lever_range(name: str) -> tuple[float, float, float]:
     """(min, max, step) of a lever's slider."""
-    if name == "after_action_reviews":
+    if whole_lever(name):
         return 0, 20, 1
     return 0.0, 1.0, 0.05
 

@@ -26,7 +26,9 @@ import sys
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from ..analysis.tables import markdown_table
 from ..batch.seeds import derive_seed
 from ..engine.model import OrgModel
 from ..scenario import ScenarioError, load_scenario
@@ -104,8 +106,8 @@ def grid(
     column, settings, path = third_axis(lever if against is None else "")
     labels = list(settings)
     what = f"{lever} {low} -> {high}" if against is None else f"{scenario} - {against}"
-    lines = [f"| employees | task | {column} | {metric}: {what} | SE | z |",
-             "|---|---|---|---|---|---|"]  # fmt: skip
+    effect_column = f"{metric}: {what}"
+    rows = []
     for size, task, reviews in CELLS:
         label = labels[list(REVIEWS[1]).index(reviews)]
         changes = {"organization.employees": size, **TASKS[task], path: settings[label]}
@@ -114,9 +116,12 @@ def grid(
         else:
             effect, se = preset_effect(scenario, against, metric, changes, reps, seed)
         z = effect / se if se > 0 else float("nan")
-        lines.append(f"| {size} | {task} | {label} | {effect:+.3f} | {se:.3f} | {z:+.1f} |")
-        print(lines[-1], file=sys.stderr, flush=True)
-    return "\n".join(lines)
+        rows.append({"employees": size, "task": task, column: label, effect_column: effect,
+                     "SE": se, "z": z})  # fmt: skip
+        print(f"{size} {task} {label}: {effect:+.3f} (SE {se:.3f})", file=sys.stderr, flush=True)
+    return markdown_table(pd.DataFrame(rows), columns={
+        effect_column: lambda v: f"{v:+.3f}", "SE": lambda v: f"{v:.3f}",
+        "z": lambda v: f"{v:+.1f}"})  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -167,9 +167,15 @@ def _march(results: SuiteResults, findings: list[Finding]) -> dict[str, object]:
         "minutes": f"{results.total / 60:.1f}",
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "workers": results.workers or os.cpu_count(),
-        "summary": "\n".join(
-            f"| {name} | {published} | {observed} | {'yes' if holds else '**no**'} |"
-            for name, published, observed, holds in summary_rows
+        "summary": markdown_table(
+            pd.DataFrame(
+                [
+                    (name, published, observed, "yes" if holds else "**no**")
+                    for name, published, observed, holds in summary_rows
+                ],
+                columns=["experiment", "published finding", "orgabm", "reproduced"],
+            ),
+            str,
         ),
         "worst_difference": f"{worst['difference']:+.3f}",
         "worst_p1": worst["p1"],
@@ -308,10 +314,12 @@ def _readings_verdict(engine: dict, readings: pd.DataFrame) -> str:
     if (readings["line_100"] + readings["line_100_half"] < line).all():
         parts.append(f"Every reading leaves the line network's round-100 score below the "
                      f"published {line}, beyond its CI.")  # fmt: skip
-    higher = readings[readings["line_100"] > engine["line_100"] + engine["line_100_half"]]
+    ours = readings.set_index("reading").loc[ENGINE_READING]
+    higher = readings[readings["line_100"] > ours["line_100"] + ours["line_100_half"]]
     if len(higher):
         early = LF_FIGURE_4["line_10"]
-        parts.append("Those that raise it beyond the engine's CI: " + "; ".join(
+        parts.append("Those that raise it beyond the CI of orgabm's reading on the same "
+                     "landscapes: " + "; ".join(
             f"*{r.reading}*, {r.line_100:.3f} at round 100 and {r.line_10:.3f} at round 10 "
             f"(published {early})" for r in higher.itertuples()) + ".")  # fmt: skip
     if closest["reading"] == ENGINE_READING:

@@ -1,8 +1,11 @@
 """Replicates of one scenario (``run_scenario``, behind ``orgabm run``)."""
 
+import pytest
+
 from orgabm import OrgModel, load_scenario
 from orgabm.batch.replicates import run_scenario, simulate
 from orgabm.batch.seeds import derive_seed
+from orgabm.scenario.errors import ParameterError
 
 
 def test_the_final_team_table_is_the_one_recorded_step_by_step():
@@ -24,3 +27,9 @@ def test_replicates_carry_their_run_and_seed_in_the_team_table():
     assert result.teams.groupby("run_id")["seed"].first().tolist() == [
         derive_seed(3, 0), derive_seed(3, 1)]  # fmt: skip
     assert len(result.teams) == 2 * result.scenario.organization.teams
+
+
+@pytest.mark.parametrize("reps", [0, -1, 1.5, True])
+def test_run_scenario_refuses_a_replicate_count_in_its_own_words(reps):
+    with pytest.raises(ParameterError, match=r"^reps=.*: must be 1 or more$"):
+        run_scenario("march_1991", reps=reps, steps=2)

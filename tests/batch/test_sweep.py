@@ -50,6 +50,9 @@ def test_library_errors_name_the_librarys_parameters_and_the_cli_its_flags(capsy
 
     with pytest.raises(SweepError, match=r"^reps=0: must be 1 or more$"):
         sweep("march_1991", vary={"leadership.socialization": [0.1]}, reps=0, out="unused")
+    # no worker is not "every CPU": None is
+    with pytest.raises(SweepError, match=r"^workers=0: must be 1 or more \(None: every CPU\)$"):
+        sweep("march_1991", vary={"leadership.socialization": [0.1]}, workers=0, out="unused")
     assert main(["sweep", "march_1991", "--vary", "leadership.socialization", "--out",
                  "unused"]) == 2  # fmt: skip
     assert "orgabm: error: --vary leadership.socialization: expected PATH=SPEC" in (
