@@ -16,7 +16,9 @@ __all__ = ["apply", "fire", "reorganize"]
 
 
 def fire(model: OrgModel) -> None:
-    """Apply every event scheduled for this step, in the order the scenario lists them."""
+    """Apply every event scheduled for this step, in the order the scenario lists them.
+    It takes the model, not the state: an event changes the scenario's settings
+    (``model.change``) and replaces employees, which the state does not own."""
     now = int(model.time)
     for event in model.config.events:
         if event.at == now:
