@@ -29,6 +29,7 @@ CELL = decimals(3, whole=True, nan="nan")
 
 __all__ = [
     "CELL",
+    "FANG_VARIANTS",
     "LF_EXPERIMENTS",
     "LF_TITLES",
     "Finding",
@@ -77,6 +78,15 @@ LF_TITLES = {
 
 #: Fang et al.: cross-group tie probabilities, on a log scale.
 FANG_CROSS = (0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+#: Fang et al.'s robustness: the task and the world the inverted U should survive
+#: (the paper's claim), as overrides of ``fang_2010``; the first is the experiment itself.
+FANG_VARIANTS: dict[str, dict[str, Any]] = {
+    "March's reality, m = 100": {},
+    "NK, N = 16, K = 5": {"environment.kind": "nk", "environment.dimensions": 16,
+                          "environment.k": 5, "workforce.beliefs": "decided"},
+    "turbulence p4 = 0.01": {"environment.turbulence": 0.01},
+    "turnover p3 = 0.01": {"workforce.turnover": 0.01},
+}  # fmt: skip
 #: Miller et al.: interpersonal learning rates p5.
 MILLER_P5 = (0.0, 0.05, 0.1, 0.3, 0.5, 0.9)
 
@@ -123,11 +133,12 @@ def _sweep(
     model: str | None = None,
     common_seeds: bool = False,
     metrics: list[str] | None = None,
+    folder: str | None = None,
 ) -> Store:
-    """Run ``scenarios/validation/<name>.yaml`` over ``points`` (in ``keep/name`` if given),
-    recording ``metrics``."""
-    return run_experiment(name, load_scenario(f"validation/{name}"), points, runs, seed,
-                          workers, progress, keep, model, common_seeds, metrics)  # fmt: skip
+    """Run ``scenarios/validation/<name>.yaml`` over ``points`` (in ``keep/<folder>``,
+    ``folder`` defaulting to ``name``, if given), recording ``metrics``."""
+    return run_experiment(folder or name, load_scenario(f"validation/{name}"), points, runs,
+                          seed, workers, progress, keep, model, common_seeds, metrics)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- experiments
@@ -167,12 +178,21 @@ def fang(
     workers: int | None = None,
     progress: bool | None = False,
     keep: Path | None = None,
+    variants: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Final mean knowledge against the cross-group tie probability."""
-    store = _sweep("fang_2010", [{CROSS: c} for c in cross], runs, seed, workers, progress, keep,
-                   metrics=["knowledge"])  # fmt: skip
-    table = group_means(store.runs(), [CROSS], ["knowledge"], wide=True)
-    return table.rename(columns={CROSS: "cross_group_ties"})
+    """Final mean knowledge against the cross-group tie probability, for each of
+    ``variants`` (names in :data:`FANG_VARIANTS`; None: the experiment alone)."""
+    chosen = list(variants) if variants is not None else list(FANG_VARIANTS)[:1]
+    tables = []
+    for i, name in enumerate(chosen):
+        sets = FANG_VARIANTS[name]
+        store = _sweep("fang_2010", [{CROSS: c, **sets} for c in cross], runs, seed, workers,
+                       progress, keep, metrics=["knowledge"],
+                       folder=f"fang_2010_{i}" if i else None)  # fmt: skip
+        table = group_means(store.runs(), [CROSS], ["knowledge"], wide=True)
+        table.insert(0, "variant", name)
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True).rename(columns={CROSS: "cross_group_ties"})
 
 
 def miller(
@@ -327,20 +347,26 @@ def lf_findings(tables: dict[str, pd.DataFrame], early: int = 5, late: int = 100
 
 
 def fang_findings(table: pd.DataFrame) -> list[Finding]:
-    """Fang et al.'s inverted U: a moderate cross-group probability does best."""
-    best = table.loc[table["knowledge"].idxmax()]
-    ends = table.iloc[[0, -1]]
-    below = [
-        _beats(_stat(best, "knowledge"), _stat(end, "knowledge")) for _, end in ends.iterrows()
-    ]
-    interior = 0 < int(table["knowledge"].to_numpy().argmax()) < len(table) - 1
-    return [Finding(
-        "subgroups", "moderate cross-group linking gives the highest equilibrium knowledge "
-        "(an inverted U)",
-        f"highest {best['knowledge']:.3f} at {best['cross_group_ties']:g}; "
-        f"{ends.iloc[0]['knowledge']:.3f} at {ends.iloc[0]['cross_group_ties']:g} and "
-        f"{ends.iloc[-1]['knowledge']:.3f} at {ends.iloc[-1]['cross_group_ties']:g}",
-        interior and all(below))]  # fmt: skip
+    """Fang et al.'s inverted U: a moderate cross-group probability does best, in the
+    experiment and in each variant that was run."""
+    out, main = [], next(iter(FANG_VARIANTS))
+    for name, part in table.groupby("variant", sort=False):
+        part = part.reset_index(drop=True)
+        best = part.loc[part["knowledge"].idxmax()]
+        ends = part.iloc[[0, -1]]
+        below = [_beats(_stat(best, "knowledge"), _stat(end, "knowledge"))
+                 for _, end in ends.iterrows()]  # fmt: skip
+        interior = 0 < int(part["knowledge"].to_numpy().argmax()) < len(part) - 1
+        claim = ("moderate cross-group linking gives the highest equilibrium knowledge "
+                 "(an inverted U)" if name == main else
+                 f"the inverted U persists ({name})")  # fmt: skip
+        out.append(Finding(
+            "subgroups" if name == main else f"subgroups, {name}", claim,
+            f"highest {best['knowledge']:.3f} at {best['cross_group_ties']:g}; "
+            f"{ends.iloc[0]['knowledge']:.3f} at {ends.iloc[0]['cross_group_ties']:g} and "
+            f"{ends.iloc[-1]['knowledge']:.3f} at {ends.iloc[-1]['cross_group_ties']:g}",
+            interior and all(below)))  # fmt: skip
+    return out
 
 
 def miller_findings(table: pd.DataFrame) -> list[Finding]:
@@ -386,16 +412,19 @@ def plot_curves(table: pd.DataFrame, by: Sequence[str], title: str, path: Path) 
 
 
 def plot_fang(table: pd.DataFrame, path: Path) -> None:
-    """Final knowledge against the cross-group tie probability (log scale)."""
+    """Final knowledge against the cross-group tie probability (log scale), per variant."""
     fig = figure()
     ax = fig.add_subplot()
-    errors = [table["knowledge"] - table["knowledge_low"],
-              table["knowledge_high"] - table["knowledge"]]  # fmt: skip
-    ax.errorbar(table["cross_group_ties"], table["knowledge"], yerr=errors, marker="o", capsize=3)
+    for name, part in table.groupby("variant", sort=False):
+        errors = [part["knowledge"] - part["knowledge_low"],
+                  part["knowledge_high"] - part["knowledge"]]  # fmt: skip
+        ax.errorbar(part["cross_group_ties"], part["knowledge"], yerr=errors, marker="o",
+                    capsize=3, label=name)  # fmt: skip
     ax.set_xscale("log")
     ax.set_xlabel("cross-group tie probability")
     ax.set_ylabel("mean individual knowledge, final")
     ax.set_title("Fang, Lee and Schilling (2010): subgroups", fontsize=10)
+    ax.legend(fontsize=8)
     fig.savefig(path)
 
 

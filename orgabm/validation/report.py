@@ -253,7 +253,9 @@ def _other_models(results: SuiteResults) -> tuple[str, list[Finding]]:
         "published levels", f"each of the {count} numbers the figures and Table B.1 print "
         "within 0.03", f"{met} of {count} within 0.03 (worst {worst['difference']:+.3f}: "
         f"{worst['figure']}, {worst['what']})", met == count))  # fmt: skip
-    fang_cols = fang[["cross_group_ties", "runs", "knowledge", "knowledge_low", "knowledge_high"]]
+    fang_cols = fang[
+        ["variant", "cross_group_ties", "runs", "knowledge", "knowledge_low", "knowledge_high"]
+    ]
     miller_cols = miller[["p5", "runs", "tacit_knowledge", "codifiable_knowledge",
                           "code_knowledge"]]  # fmt: skip
     text = fill("other_models.md", {
@@ -273,7 +275,7 @@ def _other_models(results: SuiteResults) -> tuple[str, list[Finding]]:
                                  for name, table in tables.items()),
         "fang_findings": _bullets(fa),
         "fang_seconds": f"{timings['fang']:.0f}",
-        "fang_table": markdown_table(fang_cols, CELL),
+        "fang_table": markdown_table(fang_cols, CELL, {"cross_group_ties": lambda v: f"{v:g}"}),
         "miller_findings": _bullets(mi),
         "miller_seconds": f"{timings['miller']:.0f}",
         "miller_table": markdown_table(miller_cols, CELL),

@@ -96,7 +96,7 @@ def run_suite(
     with _timed(timings, "readings"):
         readings = readings_table(other_runs, seed=2007)
     with _timed(timings, "fang"):
-        fang = canonical.fang(other_runs, **how)
+        fang = canonical.fang(other_runs, variants=list(canonical.FANG_VARIANTS), **how)
     with _timed(timings, "miller"):
         miller = canonical.miller(other_runs, **how)
     with _timed(timings, "theory"):
