@@ -141,6 +141,11 @@ def test_safety_raises_experiments_reported_failures_and_knowledge():
         assert sign * gain > 3 * se, (metric, gain, se)
     gain, se = effect(lever, 0.1, 0.9, "experiments", NO_CLIMATE, reps=4)
     assert abs(gain) <= 2 * se, (gain, se)
+    # knocked out: with no experiments there are no failures to answer, and the lever
+    # moves none of the four
+    four = ["experiments", "reported_failures", "knowledge", "punishments"]
+    none = gaps(lever, 0.1, 0.9, four, {"leadership.experimentation": 0.0}, reps=3)
+    assert all((values == 0).all() for values in none.values()), none
 
 
 def test_punishment_lowers_risk_tolerance_and_safety():

@@ -24,6 +24,11 @@ def test_fast_socialization_lowers_long_run_knowledge():
     loss, se = effect("leadership.socialization", 0.9, 0.1, "knowledge", march_org, reps=48,
                       first=90)  # fmt: skip
     assert loss > 3 * se, (loss, se)  # slow socialization (0.1) knows more than fast (0.9)
+    # knocked out: a code that never learns stays neutral, and socializing towards it
+    # changes no belief, so the rate changes nothing
+    frozen = gaps("leadership.socialization", 0.9, 0.1, ["knowledge"],
+                  {**march_org, "leadership.code_learning": 0.0}, reps=3, first=90)  # fmt: skip
+    assert (frozen["knowledge"] == 0).all(), frozen
 
 
 def test_faster_code_learning_codifies_knowledge_sooner():
