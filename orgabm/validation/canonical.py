@@ -9,7 +9,6 @@ them with fewer runs; ``orgabm validate-suite`` with the full counts.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -23,6 +22,7 @@ from ..batch.store import Store
 from ..engine.model import OrgModel
 from ..scenario import load_scenario
 from .sweeps import run_experiment
+from .texts import Finding, finding, phrase
 
 #: Table cells: three decimals, whole numbers (counts, rounds) as written.
 CELL = decimals(3, whole=True, nan="nan")
@@ -211,18 +211,6 @@ def miller(
 
 
 # --------------------------------------------------------------------------- findings
-@dataclass
-class Finding:
-    """A published direction, what orgabm shows, and whether it holds."""
-
-    experiment: str
-    published: str
-    observed: str
-    holds: bool
-    ours: bool = False
-    """True for a check of orgabm's own that no paper states (its ``published`` is ours)."""
-
-
 def curve_at(table: pd.DataFrame, step: int, **where: Any) -> pd.Series:
     """The row of a curves table at ``step`` for the condition ``where``."""
     rows = table[table["step"] == step]
@@ -268,7 +256,7 @@ def _paired(table: pd.DataFrame, step: int, a: dict, b: dict) -> tuple[float, fl
 def _ahead(table: pd.DataFrame, step: int, a: dict, b: dict) -> tuple[bool, str]:
     """Whether a scores above b at ``step`` (paired 95% CI above 0), and the difference."""
     mean, low, high = _paired(table, step, a, b)
-    return bool(low > 0), f"paired difference {mean:+.3f} (95% CI {low:+.3f} to {high:+.3f})"
+    return bool(low > 0), phrase("paired", mean=mean, low=low, high=high)
 
 
 def lf_findings(tables: dict[str, pd.DataFrame], early: int = 5, late: int = 100) -> list[Finding]:
@@ -282,51 +270,42 @@ def lf_findings(tables: dict[str, pd.DataFrame], early: int = 5, late: int = 100
         cross = _crossing(t, line, full)
         early_ok, early_diff = _ahead(t, early, full, line)
         late_ok, late_diff = _ahead(t, late, line, full)
-        out.append(Finding(
-            "networks", "the totally connected network is better in the short run",
-            f"round {early}: complete {full_e['mean']:.3f}, line {line_e['mean']:.3f}, "
-            f"{early_diff}", early_ok))  # fmt: skip
-        out.append(Finding(
-            "networks", "the linear network is better in the long run; the curves cross "
-            "in the first few dozen rounds",
-            f"round {late}: line {line_l['mean']:.3f}, complete {full_l['mean']:.3f}, "
-            f"{late_diff}; the line leads from round {cross}",
-            late_ok and cross is not None and cross <= 50))  # fmt: skip
-    for name, column, low, high, what in (
-        ("lazer_friedman_velocity", "velocity", 0.1, 1.0, "lower velocity"),
-        ("lazer_friedman_copy_error", "copy_error", 0.2, 0.0, "copying error"),
+        out.append(finding("lf_short_run", early_ok, round=early, complete=full_e["mean"],
+                           line=line_e["mean"], difference=early_diff))  # fmt: skip
+        out.append(finding("lf_long_run", late_ok and cross is not None and cross <= 50,
+                           round=late, line=line_l["mean"], complete=full_l["mean"],
+                           difference=late_diff, crossing=cross))  # fmt: skip
+    for name, key, column, low, high in (
+        ("lazer_friedman_velocity", "lf_velocity", "velocity", 0.1, 1.0),
+        ("lazer_friedman_copy_error", "lf_copy_error", "copy_error", 0.2, 0.0),
     ):
         if name not in tables:
             continue
         t = tables[name]
         a, b = {**full, column: low}, {**full, column: high}
         ok, diff = _ahead(t, late, a, b)
-        said = column.replace("_", " ")
         on_line = ""
         if (t["network"] == "line").any():  # the paper's figure is of the complete network
             la, lb = {**line, column: low}, {**line, column: high}
             _, line_diff = _ahead(t, late, la, lb)
-            way = "higher" if _paired(t, late, la, lb)[0] > 0 else "lower"
-            la_mean, lb_mean = curve_at(t, late, **la)["mean"], curve_at(t, late, **lb)["mean"]
-            on_line = (f"; on the line network, round {late}: {said} {low:g} {la_mean:.3f}, "
-                       f"{high:g} {lb_mean:.3f}, {line_diff} ({way})")  # fmt: skip
-        out.append(Finding(
-            said, f"{what} raises long-run performance on the totally connected network",
-            f"totally connected, round {late}: {said} {low:g} "
-            f"{curve_at(t, late, **a)['mean']:.3f}, {high:g} "
-            f"{curve_at(t, late, **b)['mean']:.3f}, {diff}"
-            f"{on_line}", ok))  # fmt: skip
+            way = phrase("higher" if _paired(t, late, la, lb)[0] > 0 else "lower")
+            on_line = phrase("lf_on_line", round=late, said=column.replace("_", " "), low=low,
+                             low_mean=curve_at(t, late, **la)["mean"], high=high,
+                             high_mean=curve_at(t, late, **lb)["mean"], difference=line_diff,
+                             way=way)  # fmt: skip
+        out.append(finding(key, ok, round=late, low=low,
+                           low_mean=curve_at(t, late, **a)["mean"], high=high,
+                           high_mean=curve_at(t, late, **b)["mean"], difference=diff,
+                           on_line=on_line))  # fmt: skip
     if "lazer_friedman_k0" in tables and "lazer_friedman_networks" in tables:
         t, base = tables["lazer_friedman_k0"], tables["lazer_friedman_networks"]
         gap0 = _paired(t, late, line, full)
         gap5 = _paired(base, late, line, full)
-        out.append(Finding(
-            "K = 0", "with K = 0 the network's long-run advantage disappears",
-            f"round {late}, line minus complete: {gap0[0]:+.3f} at K = 0, {gap5[0]:+.3f} "
-            f"at K = 5", abs(gap0[0]) < 0.01 and gap5[1] > 0))  # fmt: skip
-    for name, column, low, high, what in (
-        ("lazer_friedman_small_world", "rewire", 0.0, 1.0, "rewired shortcuts"),
-        ("lazer_friedman_density", "density", 0.02, 1.0, "density"),
+        out.append(finding("lf_k0", abs(gap0[0]) < 0.01 and gap5[1] > 0, round=late,
+                           k0=gap0[0], k5=gap5[0]))  # fmt: skip
+    for name, key, column, low, high in (
+        ("lazer_friedman_small_world", "lf_small_world", "rewire", 0.0, 1.0),
+        ("lazer_friedman_density", "lf_density", "density", 0.02, 1.0),
     ):
         if name not in tables:
             continue
@@ -334,15 +313,12 @@ def lf_findings(tables: dict[str, pd.DataFrame], early: int = 5, late: int = 100
         sparse, dense = {column: low}, {column: high}
         early_ok, early_diff = _ahead(t, early, dense, sparse)
         late_ok, late_diff = _ahead(t, late, sparse, dense)
-        out.append(Finding(
-            name.removeprefix("lazer_friedman_").replace("_", " "),
-            f"more {what}: better in the short run, worse in the long run",
-            f"{column} {high:g} against {low:g}: round {early} "
-            f"{curve_at(t, early, **dense)['mean']:.3f} against "
-            f"{curve_at(t, early, **sparse)['mean']:.3f}; "
-            f"round {late} {curve_at(t, late, **dense)['mean']:.3f} against "
-            f"{curve_at(t, late, **sparse)['mean']:.3f} (sparser minus denser: {late_diff})",
-            early_ok and late_ok))  # fmt: skip
+        out.append(finding(
+            key, early_ok and late_ok, high=high, low=low,
+            early=early, early_dense=curve_at(t, early, **dense)["mean"],
+            early_sparse=curve_at(t, early, **sparse)["mean"], late=late,
+            late_dense=curve_at(t, late, **dense)["mean"],
+            late_sparse=curve_at(t, late, **sparse)["mean"], difference=late_diff))  # fmt: skip
     return out
 
 
@@ -357,15 +333,13 @@ def fang_findings(table: pd.DataFrame) -> list[Finding]:
         below = [_beats(_stat(best, "knowledge"), _stat(end, "knowledge"))
                  for _, end in ends.iterrows()]  # fmt: skip
         interior = 0 < int(part["knowledge"].to_numpy().argmax()) < len(part) - 1
-        claim = ("moderate cross-group linking gives the highest equilibrium knowledge "
-                 "(an inverted U)" if name == main else
-                 f"the inverted U persists ({name})")  # fmt: skip
-        out.append(Finding(
-            "subgroups" if name == main else f"subgroups, {name}", claim,
-            f"highest {best['knowledge']:.3f} at {best['cross_group_ties']:g}; "
-            f"{ends.iloc[0]['knowledge']:.3f} at {ends.iloc[0]['cross_group_ties']:g} and "
-            f"{ends.iloc[-1]['knowledge']:.3f} at {ends.iloc[-1]['cross_group_ties']:g}",
-            interior and all(below)))  # fmt: skip
+        first, last = ends.iloc[0], ends.iloc[-1]
+        values = {"best": best["knowledge"], "best_at": best["cross_group_ties"],
+                  "first": first["knowledge"], "first_at": first["cross_group_ties"],
+                  "last": last["knowledge"], "last_at": last["cross_group_ties"]}  # fmt: skip
+        holds = interior and all(below)
+        out.append(finding("fang", holds, **values) if name == main else
+                   finding("fang_variant", holds, variant=name, **values))  # fmt: skip
     return out
 
 
@@ -376,21 +350,15 @@ def miller_findings(table: pd.DataFrame) -> list[Finding]:
     best = some.loc[some["tacit_knowledge"].idxmax()]
     fastest = table.iloc[-1]
     return [
-        Finding(
-            "tacit knowledge", "the code cannot carry tacit knowledge: only interpersonal "
-            "learning spreads it",
-            f"tacit knowledge {none['tacit_knowledge']:.3f} without interpersonal learning "
-            f"(p5 = 0), {some['tacit_knowledge'].min():.3f} to "
-            f"{some['tacit_knowledge'].max():.3f} with it",
-            bool(abs(none["tacit_knowledge"]) < 0.05 and (some["tacit_knowledge"] > 0.5).all())),
-        Finding(
-            "learning rate", "as with March's socialization, the fastest interpersonal "
-            "learning ends with less knowledge than a moderate rate",
-            f"tacit knowledge {fastest['tacit_knowledge']:.3f} at p5 = {fastest['p5']:g}, "
-            f"{best['tacit_knowledge']:.3f} at p5 = {best['p5']:g}",
-            bool(best["p5"] != fastest["p5"])
-            and _beats(_stat(best, "tacit_knowledge"), _stat(fastest, "tacit_knowledge")),
-            ours=True),
+        finding("miller_tacit",
+                bool(abs(none["tacit_knowledge"]) < 0.05 and (some["tacit_knowledge"] > 0.5).all()),
+                none=none["tacit_knowledge"], low=some["tacit_knowledge"].min(),
+                high=some["tacit_knowledge"].max()),
+        finding("miller_rate",
+                bool(best["p5"] != fastest["p5"])
+                and _beats(_stat(best, "tacit_knowledge"), _stat(fastest, "tacit_knowledge")),
+                ours=True, fastest=fastest["tacit_knowledge"], fastest_p5=fastest["p5"],
+                best=best["tacit_knowledge"], best_p5=best["p5"]),
     ]  # fmt: skip
 
 

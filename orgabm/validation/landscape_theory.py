@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..engine.environments import NKLandscape
 from ..engine.landscape import SolutionSums
-from .canonical import Finding
+from .texts import Finding, finding
 
 __all__ = ["THEORY_N", "local_optima", "theory_findings", "theory_table", "walk_ends"]
 
@@ -100,16 +100,12 @@ def theory_findings(table: pd.DataFrame) -> list[Finding]:
     peak = int(height.idxmax())
     clear = all(height[peak] - height[k] > 3 * np.hypot(se[peak], se[k]) for k in (0, n - 1))
     return [
-        Finding("NK, K = 0", "exactly one local optimum",
-                f"{zero['local_optima']:g} on average over the landscapes, with an SE of "
-                f"{zero['local_optima_se']:g}", bool(zero["local_optima_se"] == 0
-                                                    and zero["local_optima"] == 1)),
-        Finding(f"NK, K = N - 1 = {n - 1}", f"2^N / (N + 1) = {full['theory']:.1f} local optima "
-                "on average", f"{full['local_optima']:.1f} (SE {full['local_optima_se']:.1f})",
-                bool(abs(full["local_optima"] - full["theory"]) < 3 * full["local_optima_se"])),
-        Finding("NK, K from 0 to N - 1", "the mean fitness of the optima that adaptive walks "
-                "reach rises with K, then falls",
-                f"{height[0]:.4f} at K = 0, highest at K = {peak} ({height[peak]:.4f}), "
-                f"{height[n - 1]:.4f} at K = {n - 1}",
-                bool(0 < peak < n - 1 and clear)),
+        finding("theory_k0", zero["local_optima_se"] == 0 and zero["local_optima"] == 1,
+                optima=zero["local_optima"], se=zero["local_optima_se"]),
+        finding("theory_full",
+                abs(full["local_optima"] - full["theory"]) < 3 * full["local_optima_se"],
+                k=n - 1, theory=full["theory"], optima=full["local_optima"],
+                se=full["local_optima_se"]),
+        finding("theory_walks", 0 < peak < n - 1 and clear, first=height[0], peak=peak,
+                top=height[peak], last=height[n - 1], k_last=n - 1),
     ]  # fmt: skip

@@ -23,8 +23,8 @@ from ..analysis.stats import first_lead, mean_ci
 from ..engine.environments import NKLandscape
 from ..engine.landscape import SolutionSums
 from ..engine.powers import whole_power
-from .canonical import Finding
 from .lf_levels import LF_CROSSING, LF_PUBLISHED
+from .texts import Finding, catalog, finding
 
 __all__ = ["ENGINE_READING", "LF_FIGURE_4", "READINGS", "engine_row", "fit", "reading_curves",
            "readings_findings", "readings_table"]  # fmt: skip
@@ -37,18 +37,9 @@ LF_FIGURE_4: dict[str, float] = {
     "crossing": LF_CROSSING,
 }
 
-#: The readings tried: name -> what it changes from the engine's reading.
-READINGS = {
-    "orgabm's reading": "all agents update at once from the round's start; an "
-    "agent who copies does not search; only a strictly better neighbour is copied; the "
-    "search flips a random bit",
-    "one at a time": "agents update one at a time, in a new random order each round, each "
-    "seeing the changes made before it (asynchronous)",
-    "copy, then search": "an agent who copies also tries one bit flip in the same round",
-    "equal scores copied": "a neighbour that scores the same, with another solution, is copied too",
-    "untried bit": "the search flips a bit not tried since the agent's solution last "
-    "changed (any bit once all are tried)",
-}
+#: The readings tried: name -> what it changes from the engine's reading (the text is in
+#: templates/findings.toml; the first is the engine's).
+READINGS = catalog("readings")
 
 N, K, AGENTS, POWER = 20, 5, 100, 8
 
@@ -226,14 +217,11 @@ def readings_findings(engine: dict, readings: pd.DataFrame) -> list[Finding]:
     """Figure 4 at its levels: the engine's reading, and the closest of those tried."""
     closest = readings.loc[readings["largest_gap"].idxmin()]
     levels = all(abs(engine[k] - LF_FIGURE_4[k]) <= 0.03 for k in ("line_100", "complete_100"))
-    crossing = 14 <= float(engine["crossing"]) <= 24
-    return [Finding(
-        "networks, Fig. 4 levels",
-        f"the line at {LF_FIGURE_4['line_100']} at round 100 and the totally connected "
-        f"plateau at {LF_FIGURE_4['complete_100']}, each within 0.03; the line leads from "
-        "a round between 14 and 24",
-        f"line {engine['line_100']:.3f}, complete {engine['complete_100']:.3f}, the line "
-        f"leads from round {engine['crossing']:g}; of the readings tried, the closest "
-        f"({closest['reading']}) has the line at {closest['line_100']:.3f}",
-        bool(levels and crossing),
+    earliest, latest = 14, 24  # rounds: the published crossing is about 18
+    return [finding(
+        "lf_figure4_levels", levels and earliest <= float(engine["crossing"]) <= latest,
+        line=LF_FIGURE_4["line_100"], complete=LF_FIGURE_4["complete_100"], earliest=earliest,
+        latest=latest, line_100=engine["line_100"], complete_100=engine["complete_100"],
+        crossing=engine["crossing"], closest=closest["reading"],
+        closest_line=closest["line_100"],
     )]  # fmt: skip

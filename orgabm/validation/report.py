@@ -1,25 +1,20 @@
-"""docs/validation.md from the suite's results: the prose is in ``templates/``, this
-module only computes the named, formatted values that fill it.
-
-Keeping the text out of the code lets it be edited as Markdown; :func:`fill` refuses
-a template whose placeholders and values disagree, so the two cannot drift apart.
-"""
+"""docs/validation.md from the suite's results: the prose is in ``templates/`` (the
+sections, and findings.toml's findings and phrases), this module only computes the
+values that fill it (:mod:`orgabm.validation.texts` refuses a text and values that
+disagree)."""
 
 from __future__ import annotations
 
 import os
 import platform
-import string
-from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from ..analysis.tables import decimals, markdown_table
 from . import canonical
-from .canonical import CELL, LF_TITLES, Finding
+from .canonical import CELL, LF_TITLES
 from .landscape_theory import THEORY_N, theory_findings
 from .lf_levels import levels_table, within
 from .lf_readings import ENGINE_READING, LF_FIGURE_4, READINGS, engine_row, readings_findings
@@ -31,10 +26,10 @@ from .march import (
     docking,
     worst_point,
 )
+from .texts import Finding, fill, finding, phrase
 
 __all__ = ["SuiteResults", "fill", "render"]
 
-TEMPLATES = resources.files("orgabm.validation") / "templates"
 #: The NK theory table's headers.
 THEORY_COLUMNS = {"local_optima": "local optima", "local_optima_se": "SE of the count",
                   "optimum_fitness": "a local optimum's mean fitness",
@@ -74,20 +69,6 @@ class SuiteResults:
     total: float
 
 
-def fill(name: str, values: Mapping[str, object]) -> str:
-    """``templates/<name>`` with its ``{placeholders}`` filled from ``values``.
-
-    Raises KeyError when a placeholder has no value or a value no placeholder: either
-    means the template and the code went out of step.
-    """
-    text = (TEMPLATES / name).read_text(encoding="utf-8")
-    fields = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
-    if fields != set(values):
-        missing, unused = sorted(fields - set(values)), sorted(set(values) - fields)
-        raise KeyError(f"templates/{name}: no value for {missing}, no placeholder for {unused}")
-    return text.format_map(values)
-
-
 def render(results: SuiteResults) -> str:
     """The whole of docs/validation.md."""
     others, findings = _other_models(results)
@@ -124,41 +105,36 @@ def _march(results: SuiteResults, findings: list[Finding]) -> dict[str, object]:
     fast_ahead = int((both["fast_knowledge"] > both["slow_knowledge"]).sum())
     slow_turn = turn_wide["p1 = 0.1"]
     slow_sentence = (
-        "turnover lowers it at every rate tried"
+        phrase("slow_turnover_falls")
         if (np.diff(slow_turn.to_numpy()) < 0).all()
-        else f"it goes from {slow_turn.iloc[0]:.3f} to {slow_turn.iloc[-1]:.3f}"
+        else phrase("slow_turnover_range", first=slow_turn.iloc[0], last=slow_turn.iloc[-1])
     )
     within = int((fig1["difference"].abs() <= 0.03).sum())
     printed = results.figure3.dropna(subset=["published"])
     fig3_within = int((printed["difference"].abs() <= 0.03).sum())
     fig3_worst = printed.loc[printed["difference"].abs().idxmax()]
     slow_gaps = printed[printed["metric"] == "slow_knowledge"]["difference"]
+    worst_where = phrase("share_of", group=GROUP_NAMES[fig3_worst["metric"]],
+                         share=fig3_worst["fast_share"])  # fmt: skip
+    fast = turn_wide["p1 = 0.9"]
     march_rows = [
-        ("March (1991) Fig. 1", "each of the 27 points within 0.03 of the published value",
-         f"{within} of 27 within 0.03 (worst {worst['difference']:+.3f})",
-         bool((fig1["difference"].abs() <= 0.03).all())),
-        ("March (1991) Fig. 3", f"each of the {len(printed)} values printed at period 20 "
-         "within 0.03", f"{fig3_within} of {len(printed)} within 0.03 (worst "
-         f"{fig3_worst['difference']:+.3f}, {GROUP_NAMES[fig3_worst['metric']]} at share "
-         f"{fig3_worst['fast_share']:g})", fig3_within == len(printed)),
-        ("March (1991) Fig. 4", "moderate turnover improves code knowledge under fast "
-         "socialization", f"p1 = 0.9: {turn_wide.loc[0.0, 'p1 = 0.9']:.3f} without turnover, "
-         f"{turn_wide['p1 = 0.9'].max():.3f} at p3 = {turn_wide['p1 = 0.9'].idxmax()}",
-         bool(turn_wide["p1 = 0.9"].max() > turn_wide.loc[0.0, "p1 = 0.9"])),
-        ("March (1991) Fig. 5", "under turbulence, code knowledge decays without turnover "
-         "and is sustained with it", f"period 100: {turb_at.iloc[-1, 0]:.3f} without, "
-         f"{turb_at.iloc[-1, 1]:.3f} with turnover (peak without: {turb_peak:.3f})",
-         bool(turb_at.iloc[-1, 0] < turb_peak and turb_at.iloc[-1, 1] > turb_at.iloc[-1, 0])),
-        ("March (1991) Fig. 1, docking", "*an independent replication, not the paper:* "
-         f"each point within {DOCKING_TOLERANCE} of Workiewicz's "
-         "(10,000 runs per point)", f"{docked} of 27 (largest {far['against_replication']:+.3f}"
-         f", {far['z']:+.1f} SE, at p1 = {far['p1']}, p2 = {far['p2']}; with ten times "
-         f"the runs and other seeds: {check_gap:+.3f})", docked == 27),
+        finding("march_figure1", (fig1["difference"].abs() <= 0.03).all(), within=within,
+                worst=worst["difference"]),
+        finding("march_figure3", fig3_within == len(printed), printed=len(printed),
+                within=fig3_within, worst=fig3_worst["difference"], where=worst_where),
+        finding("march_figure4", fast.max() > fast.loc[0.0], none=fast.loc[0.0],
+                best=fast.max(), best_p3=fast.idxmax()),
+        finding("march_figure5",
+                turb_at.iloc[-1, 0] < turb_peak and turb_at.iloc[-1, 1] > turb_at.iloc[-1, 0],
+                without=turb_at.iloc[-1, 0], with_turnover=turb_at.iloc[-1, 1], peak=turb_peak),
+        finding("march_docking", docked == 27, tolerance=DOCKING_TOLERANCE, docked=docked,
+                far=far["against_replication"], z=far["z"], p1=far["p1"], p2=far["p2"],
+                check=check_gap),
     ]  # fmt: skip
-    summary_rows = march_rows + [
-        (f.experiment, f"*not published, orgabm's own check:* {f.published}" if f.ours
-         else f.published, f.observed, f.holds)
-        for f in findings
+    summary_rows = [
+        (f.experiment, phrase("ours", claim=f.published) if f.ours else f.published,
+         f.observed, phrase("yes") if f.holds else phrase("no"))
+        for f in march_rows + findings
     ]  # fmt: skip
     return {
         "runs": runs,
@@ -169,10 +145,7 @@ def _march(results: SuiteResults, findings: list[Finding]) -> dict[str, object]:
         "workers": results.workers or os.cpu_count(),
         "summary": markdown_table(
             pd.DataFrame(
-                [
-                    (name, published, observed, "yes" if holds else "**no**")
-                    for name, published, observed, holds in summary_rows
-                ],
+                summary_rows,
                 columns=["experiment", "published finding", "orgabm", "reproduced"],
             ),
             str,
@@ -205,7 +178,13 @@ def _march(results: SuiteResults, findings: list[Finding]) -> dict[str, object]:
         "docking_check_seconds": f"{timings['dock_check']:.0f}",
         "references_apart": len(apart),
         "references_apart_points": ", ".join(
-            f"p1 = {r.p1}, p2 = {r.p2} ({r.published:.3f} against {r.replication:.3f})"
+            phrase(
+                "references_point",
+                p1=r.p1,
+                p2=r.p2,
+                published=r.published,
+                replication=r.replication,
+            )
             for r in apart.itertuples()
         ),
         "references_sides": sides,
@@ -220,8 +199,7 @@ def _march(results: SuiteResults, findings: list[Finding]) -> dict[str, object]:
         "figure3_slow_gap": f"{slow_gaps.mean():+.3f}",
         "figure3_printed": len(printed),
         "figure3_worst": f"{fig3_worst['difference']:+.3f}",
-        "figure3_worst_where": f"{GROUP_NAMES[fig3_worst['metric']]} at share "
-        f"{fig3_worst['fast_share']:g}",
+        "figure3_worst_where": worst_where,
         "figure3_seconds": f"{timings['fig3']:.0f}",
         "figure3_table": _figure3_table(printed),
         "turnover_fast_none": f"{turn_wide.loc[0.0, 'p1 = 0.9']:.3f}",
@@ -249,10 +227,9 @@ def _other_models(results: SuiteResults) -> tuple[str, list[Finding]]:
     printed = levels_table(tables)
     met, count = within(printed)
     worst = printed.loc[printed["difference"].abs().idxmax()]
-    levels.insert(0, Finding(
-        "published levels", f"each of the {count} numbers the figures and Table B.1 print "
-        "within 0.03", f"{met} of {count} within 0.03 (worst {worst['difference']:+.3f}: "
-        f"{worst['figure']}, {worst['what']})", met == count))  # fmt: skip
+    levels.insert(0, finding("lf_published_levels", met == count, count=count, met=met,
+                             worst=worst["difference"], figure=worst["figure"],
+                             what=worst["what"]))  # fmt: skip
     fang_cols = fang[
         ["variant", "cross_group_ties", "runs", "knowledge", "knowledge_low", "knowledge_high"]
     ]
@@ -266,7 +243,8 @@ def _other_models(results: SuiteResults) -> tuple[str, list[Finding]]:
         "levels_count": count,
         "levels_table": _levels_markdown(printed),
         "readings_table": _readings_table(engine, readings),
-        "readings_list": "\n".join(f"- *{name}*: {what}" for name, what in READINGS.items()),
+        "readings_list": "\n".join(phrase("reading_bullet", name=name, what=what)
+                                    for name, what in READINGS.items()),
         "readings_seconds": f"{timings['readings']:.0f}",
         "readings_verdict": _readings_verdict(engine, readings),
         "lf_count": len(tables),
@@ -307,31 +285,26 @@ def _readings_verdict(engine: dict, readings: pd.DataFrame) -> str:
     """What the readings table shows, in words."""
     closest = readings.loc[readings["largest_gap"].idxmin()]
     near = readings[readings["largest_gap"] <= 0.03]["reading"].tolist()
-    first = (f"Within 0.03 of all five published scores: {', '.join(near)}." if near else
-             "No reading tried comes within 0.03 of all five published scores.")  # fmt: skip
-    worst = f"{closest['largest_gap']:.3f}"
-    parts = [first, f"The closest, *{closest['reading']}*, is {worst} from the figure at "
-             f"its worst (the engine: {engine['largest_gap']:.3f})."]  # fmt: skip
+    parts = [phrase("readings_near", near=", ".join(near)) if near else
+             phrase("readings_none_near"),
+             phrase("readings_closest", reading=closest["reading"], gap=closest["largest_gap"],
+                    engine=engine["largest_gap"])]  # fmt: skip
     line = LF_FIGURE_4["line_100"]
     if (readings["line_100"] + readings["line_100_half"] < line).all():
-        parts.append(f"Every reading leaves the line network's round-100 score below the "
-                     f"published {line}, beyond its CI.")  # fmt: skip
+        parts.append(phrase("readings_all_below", line=line))
     ours = readings.set_index("reading").loc[ENGINE_READING]
     higher = readings[readings["line_100"] > ours["line_100"] + ours["line_100_half"]]
     if len(higher):
-        early = LF_FIGURE_4["line_10"]
-        parts.append("Those that raise it beyond the CI of orgabm's reading on the same "
-                     "landscapes: " + "; ".join(
-            f"*{r.reading}*, {r.line_100:.3f} at round 100 and {r.line_10:.3f} at round 10 "
-            f"(published {early})" for r in higher.itertuples()) + ".")  # fmt: skip
+        parts.append(phrase("readings_higher", readings="; ".join(
+            phrase("readings_higher_one", reading=r.reading, line_100=r.line_100,
+                   line_10=r.line_10, early=LF_FIGURE_4["line_10"])
+            for r in higher.itertuples())))  # fmt: skip
     if closest["reading"] == ENGINE_READING:
-        parts.append("The engine's reading fits best of those tried.")
+        parts.append(phrase("readings_engine_best"))
     elif closest["largest_gap"] <= 0.03:
-        parts.append(f"*{closest['reading']}* reaches the figure: the engine should take it.")
+        parts.append(phrase("readings_take", reading=closest["reading"]))
     else:
-        parts.append(f"The engine keeps its reading: *{closest['reading']}* fits better but "
-                     "still misses the figure, and taking it would change every NK "
-                     "experiment's numbers.")  # fmt: skip
+        parts.append(phrase("readings_keep", reading=closest["reading"]))
     return " ".join(parts)
 
 
@@ -371,11 +344,17 @@ def _bullets(findings: list[Finding]) -> str:
 
     def verdict(f: Finding) -> str:
         if f.ours:
-            return f"{'Holds' if f.holds else 'Does not hold'}, not a published finding"
-        return "Reproduced" if f.holds else "Not reproduced"
+            return phrase("holds" if f.holds else "does_not_hold")
+        return phrase("reproduced" if f.holds else "not_reproduced")
 
     return "\n".join(
-        f"- **{verdict(f)}** ({f.experiment}): {f.published}. orgabm: {f.observed}."
+        phrase(
+            "bullet",
+            verdict=verdict(f),
+            experiment=f.experiment,
+            published=f.published,
+            observed=f.observed,
+        )
         for f in findings
     )
 

@@ -2,8 +2,8 @@
 which pytest would take for the same module): a check of our own is never shown as a
 published finding."""
 
-from orgabm.validation.canonical import Finding
 from orgabm.validation.report import _bullets
+from orgabm.validation.texts import Finding
 
 
 def test_a_finding_of_our_own_is_marked_as_not_published():
