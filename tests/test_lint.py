@@ -60,3 +60,63 @@ def test_a_main_guard_comes_last():
         guards = [i for i, node in enumerate(body) if isinstance(node, ast.If)
                   and ast.unparse(node.test) == "__name__ == '__main__'"]  # fmt: skip
         assert all(i == len(body) - 1 for i in guards), f"{path}: code after the main guard"
+
+
+#: Modules with no test module of their own, and the one that exercises them. A new
+#: module gets ``tests/<layer>/test_<module>.py``, or a line here saying where it is tested.
+TESTED_THROUGH = {
+    "analysis/errors": "tests/analysis/test_sensitivity.py",
+    "analysis/figures": "tests/analysis/test_report.py",
+    "analysis/tables": "tests/analysis/test_stats.py",
+    "batch/designs": "tests/batch/test_sweep.py",
+    "batch/errors": "tests/batch/test_sweep.py",
+    "batch/files": "tests/batch/test_store.py",
+    "batch/local": "tests/batch/test_sweep.py",
+    "batch/seeds": "tests/batch/test_replicates.py",
+    "batch/worker": "tests/batch/test_sweep.py",
+    "cli/entry": "tests/cli/test_commands.py",
+    "cli/parser": "tests/cli/test_commands.py",
+    "dashboard/assets": "tests/dashboard/test_app.py",
+    "dashboard/links": "tests/dashboard/test_app.py",
+    "dashboard/player": "tests/dashboard/test_app.py",
+    "dashboard/session": "tests/dashboard/test_app.py",
+    "dashboard/views": "tests/dashboard/test_app.py",
+    "dashboard/widgets": "tests/dashboard/test_app.py",
+    "engine/employees": "tests/engine/test_model.py",
+    "engine/landscape": "tests/engine/test_environments.py",
+    "engine/traits": "tests/engine/test_march.py",
+    "scenario/assignments": "tests/scenario/test_schema.py",
+    "scenario/errors": "tests/scenario/test_messages.py",
+    "scenario/fields": "tests/scenario/test_schema.py",
+    "scenario/layout": "tests/engine/test_network.py",
+    "scenario/networks": "tests/scenario/test_schema.py",
+    "scenario/sections": "tests/scenario/test_schema.py",
+    "scenario/vocabulary": "tests/scenario/test_schema.py",
+    "teaching/assignments": "tests/teaching/test_experiments.py",
+    "teaching/figures": "tests/teaching/test_experiments.py",
+    "teaching/queue": "tests/teaching/test_experiments.py",
+    "validation/options": "tests/validation/test_suite.py",
+    "validation/sweeps": "tests/validation/test_canonical.py",
+}
+
+
+def test_tests_mirror_the_package():
+    """``tests/<layer>/test_<module>[_<aspect>].py`` for a module of ``orgabm/<layer>/``
+    (aspects such as ``_browser``, ``_digests``, ``_effects``); ``tests/test_*.py`` hold
+    the project-wide checks. Every module has a test module, or is in TESTED_THROUGH."""
+    modules = {f"{p.parent.name}/{p.stem}" for p in (ROOT / "orgabm").glob("*/*.py")
+               if not p.stem.startswith("_")}  # fmt: skip
+    stray, covered = [], set()
+    for test in sorted((ROOT / "tests").glob("*/test_*.py")):
+        name, layer = test.stem.removeprefix("test_"), test.parent.name
+        mine = {m.split("/")[1]: m for m in modules if m.startswith(f"{layer}/")}
+        mirrored = {m for stem, m in mine.items() if name == stem or name.startswith(stem + "_")}
+        covered |= mirrored
+        if not mirrored:
+            stray.append(str(test.relative_to(ROOT)))
+    assert stray == [], f"test modules named for no module of their layer: {stray}"
+    listed = set(TESTED_THROUGH)
+    assert modules - covered - listed == set(), "modules with no test module"
+    assert listed & covered == set(), "listed in TESTED_THROUGH but have their own test module"
+    assert listed <= modules, "TESTED_THROUGH names modules that are gone"
+    assert all((ROOT / path).exists() for path in TESTED_THROUGH.values())

@@ -216,28 +216,6 @@ def test_the_queue_runs_one_at_a_time_in_order_and_cancel_stops_a_sweep():
     assert third.state == "cancelled" and third.runs is None
 
 
-# --------------------------------------------------------------------------- teacher's notes
-def test_each_assignment_has_a_teachers_note_with_the_command_that_made_it():
-    from orgabm.teaching.notes import spec_for
-
-    notes = Path(__file__).resolve().parents[2] / "docs" / "teaching"
-    for name in assignments():
-        stem = name.split("/")[1]
-        text = (notes / f"{stem}.md").read_text()
-        command = spec_for(name).command(scenario_file=name, out=f"results/{stem}")
-        assert command in text
-        assert "## The expected result" in text and f"img/{stem}.png" in text
-
-
-def test_the_notes_regenerate(tmp_path: Path):
-    from orgabm.teaching.notes import main
-
-    assert main(["--reps", "2", "--out", str(tmp_path)]) == 0
-    written = sorted(p.name for p in tmp_path.glob("*.md"))
-    assert written == sorted(f"{n.split('/')[1]}.md" for n in assignments())
-    assert "2 per point" in (tmp_path / "silos_and_communities.md").read_text()
-
-
 # --------------------------------------------------------------------------- limits
 @pytest.mark.parametrize(
     ("changes", "message"),

@@ -1,7 +1,7 @@
 """Every shipped scenario, at a fixed seed, gives the numbers it gave when they were pinned.
 
 A refactoring must leave them bit for bit. A change that means to alter the random stream
-or a rule re-pins them in a commit of its own (``python tests/engine/test_digests.py``
+or a rule re-pins them in a commit of its own (``python tests/engine/test_model_digests.py``
 prints the new digests), with every statistical test still passing.
 """
 
