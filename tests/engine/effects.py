@@ -71,14 +71,15 @@ def per_run(
 
 
 def _record(metric: str, first: int, last: int | None, values: np.ndarray) -> None:
-    """Under tests/engine/power.py (ORGABM_EFFECTS_LOG): note the per-run values' mean,
-    variance and count, for the test that asked."""
+    """Under tests/engine/power.py (ORGABM_EFFECTS_LOG): note the per-run values, their
+    mean, variance and count, for the test that asked."""
     path = os.environ.get("ORGABM_EFFECTS_LOG")
     if not path or len(values) < 2:
         return
     test = os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0]
     line = {"test": test, "metric": metric, "window": [first, last], "n": len(values),
-            "mean": float(values.mean()), "var": float(values.var(ddof=1))}  # fmt: skip
+            "mean": float(values.mean()), "var": float(values.var(ddof=1)),
+            "values": [float(v) for v in values]}  # fmt: skip
     with open(path, "a") as out:
         out.write(json.dumps(line) + "\n")
 

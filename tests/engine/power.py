@@ -4,10 +4,14 @@
     .venv/bin/python tests/engine/power.py -k safety  # some (arguments go to pytest)
 
 Runs the engine's tests once with ORGABM_EFFECTS_LOG set: ``effects.per_run`` notes every
-set of per-run values a test averages. Within a test, each set is compared with the one
-before it on the same metric and window (the two settings a test contrasts), as
-independent samples. For each comparison it prints |difference| / SE (z) and the
-replicates at which it would stand Z = 4 standard errors clear: n * (4 / z)^2. Where a
+set of per-run values a test averages. Within a test, the sets on one metric and window
+are taken two by two, in the order the test made them (the low and the high setting of
+one contrast, as ``effects.gaps`` makes them; a knockout's pair after the effect's). Two
+sets of the same size are paired run by run (replicate r has the same seed in both, as
+``effects.runs`` gives it), so the SE is that of the paired differences, the one the
+tests assert with (``effects.mean_se``); sets of other sizes are compared as independent
+samples. For each pair it prints |difference| / SE (z) and the replicates at which it
+would stand Z = 4 standard errors clear: n * (4 / z)^2. Where a
 test's smallest real effect needs far fewer replicates than it runs, it may use fewer;
 more, it needs more. (A comparison with z near 0 is one the test expects to show
 nothing: a knock-out.)
@@ -18,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,15 +34,19 @@ Z = 4.0
 def comparisons(lines: list[dict]) -> dict[str, list[tuple[str, float, float, int]]]:
     """{test: [(metric, difference, its SE, replicates)]} from the logged value sets."""
     out: dict[str, list[tuple[str, float, float, int]]] = {}
-    last: dict[tuple, dict] = {}
+    pending: dict[tuple, dict] = {}
     for line in lines:
         key = (line["test"], line["metric"], tuple(line["window"]))
-        before = last.get(key)
-        last[key] = line
+        before = pending.pop(key, None)
         if before is None:
+            pending[key] = line
             continue
-        se = math.sqrt(before["var"] / before["n"] + line["var"] / line["n"])
         diff = line["mean"] - before["mean"]
+        if before["n"] == line["n"]:
+            gaps = [b - a for a, b in zip(before["values"], line["values"], strict=True)]
+            se = statistics.stdev(gaps) / math.sqrt(len(gaps))
+        else:
+            se = math.sqrt(before["var"] / before["n"] + line["var"] / line["n"])
         out.setdefault(line["test"], []).append((line["metric"], diff, se, line["n"]))
     return out
 
@@ -47,7 +56,7 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "effects.jsonl"
         env = {**os.environ, "ORGABM_EFFECTS_LOG": str(log)}
-        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:xdist",
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0",
                                "-p", "no:cacheprovider", str(here), *argv],
                               env=env, cwd=here.parents[1])  # fmt: skip
         lines = [json.loads(t) for t in log.read_text().splitlines()] if log.exists() else []
@@ -55,7 +64,7 @@ def main(argv: list[str]) -> int:
     print("|---|---|---|---|---|---|---|")
     for test, rows in comparisons(lines).items():
         for metric, diff, se, n in rows:
-            z = abs(diff) / se if se else math.inf
+            z = abs(diff) / se if se else (math.inf if diff else 0.0)  # 0/0: an exact knockout
             need = ("any" if z == math.inf else "none" if z == 0
                     else str(max(2, math.ceil(n * (Z / z) ** 2))))  # fmt: skip
             name = test.split("::")[-1]
