@@ -115,6 +115,9 @@ def test_tests_mirror_the_package():
         if not mirrored:
             stray.append(str(test.relative_to(ROOT)))
     assert stray == [], f"test modules named for no module of their layer: {stray}"
+    names = [test.name for test in (ROOT / "tests").rglob("test_*.py")]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    assert twice == [], f"pytest imports test modules by basename: {twice} collide"
     listed = set(TESTED_THROUGH)
     assert modules - covered - listed == set(), "modules with no test module"
     assert listed & covered == set(), "listed in TESTED_THROUGH but have their own test module"
