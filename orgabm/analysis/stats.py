@@ -22,7 +22,9 @@ __all__ = [
     "group_means",
     "half_width",
     "mean_ci",
+    "mean_se",
     "paired_differences",
+    "replicates",
     "run_means",
     "summarize",
 ]
@@ -50,6 +52,13 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
         return mean, float("nan"), float("nan")
     half = float(half_width(values.std(ddof=1), len(values), level))
     return mean, mean - half, mean + half
+
+
+def mean_se(values: Any) -> tuple[float, float]:
+    """(mean, its standard error) of per-run values or of paired differences: the margin
+    a test or a claim is measured in."""
+    values = np.asarray(values, dtype=float)
+    return float(values.mean()), float(values.std(ddof=1) / np.sqrt(len(values)))
 
 
 def first_lead(a: np.ndarray, b: np.ndarray) -> int | None:
@@ -107,6 +116,12 @@ def run_means(results: Results, metric: str, first: int = 1) -> pd.DataFrame:
     return runs.join(means, on="run_id")
 
 
+def replicates(frame: pd.DataFrame, column: str, metric: str, *, pair: str = "rep") -> pd.DataFrame:
+    """``metric`` with one row per replicate (``pair``) and one column per value of
+    ``column``: in a sweep with common seeds, a row's runs start alike (paired)."""
+    return frame.pivot_table(index=pair, columns=column, values=metric, aggfunc="mean")
+
+
 def paired_differences(
     frame: pd.DataFrame, column: str, metric: str, against: Any, *, pair: str = "rep"
 ) -> pd.DataFrame:
@@ -117,7 +132,7 @@ def paired_differences(
     One row per value of ``column``: ``column``, ``pairs``, ``difference``, ``ci_low``,
     ``ci_high``. Raises ValueError if ``against`` is not one of the values.
     """
-    wide = frame.pivot_table(index=pair, columns=column, values=metric, aggfunc="mean")
+    wide = replicates(frame, column, metric, pair=pair)
     if against not in wide.columns:
         allowed = ", ".join(str(v) for v in wide.columns)
         raise ValueError(f"against={against!r}: not a value of {column} (values: {allowed})")

@@ -39,6 +39,7 @@ __all__ = [
     "fang",
     "lazer_friedman",
     "miller",
+    "paired_gaps",
     "plot_curves",
     "plot_fang",
     "plot_miller",
@@ -179,20 +180,31 @@ def fang(
     progress: bool | None = False,
     keep: Path | None = None,
     variants: Sequence[str] | None = None,
+    common_seeds: bool = False,
+    changes: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Final mean knowledge against the cross-group tie probability, for each of
-    ``variants`` (names in :data:`FANG_VARIANTS`; None: the experiment alone)."""
+    ``variants`` (names in :data:`FANG_VARIANTS`; None: the experiment alone), with
+    ``changes`` (scenario paths) on top of each. Every run's value is kept in
+    ``attrs["runs"]`` (variant, cross_group_ties, rep, knowledge): with ``common_seeds``,
+    replicate r starts from the same reality and beliefs at every level (paired)."""
     chosen = list(variants) if variants is not None else list(FANG_VARIANTS)[:1]
-    tables = []
+    tables, every = [], []
     for i, name in enumerate(chosen):
-        sets = FANG_VARIANTS[name]
+        sets = {**FANG_VARIANTS[name], **(changes or {})}
         store = _sweep("fang_2010", [{CROSS: c, **sets} for c in cross], runs, seed, workers,
-                       progress, keep, metrics=["knowledge"],
+                       progress, keep, metrics=["knowledge"], common_seeds=common_seeds,
                        folder=f"fang_2010_{i}" if i else None)  # fmt: skip
-        table = group_means(store.runs(), [CROSS], ["knowledge"], wide=True)
+        frame = store.runs()
+        table = group_means(frame, [CROSS], ["knowledge"], wide=True)
         table.insert(0, "variant", name)
         tables.append(table)
-    return pd.concat(tables, ignore_index=True).rename(columns={CROSS: "cross_group_ties"})
+        every.append(frame[[CROSS, "rep", "knowledge"]].assign(variant=name))
+    out = pd.concat(tables, ignore_index=True).rename(columns={CROSS: "cross_group_ties"})
+    out.attrs["runs"] = pd.concat(every, ignore_index=True).rename(
+        columns={CROSS: "cross_group_ties"}
+    )
+    return out
 
 
 def miller(
@@ -202,12 +214,26 @@ def miller(
     workers: int | None = None,
     progress: bool | None = False,
     keep: Path | None = None,
+    common_seeds: bool = False,
 ) -> pd.DataFrame:
-    """Final knowledge (tacit, codifiable, the code's) against interpersonal learning p5."""
+    """Final knowledge (tacit, codifiable, the code's) against interpersonal learning p5.
+    Every run's values are kept in ``attrs["runs"]`` (p5, rep, the metrics, and
+    ``tacit_start``, the tacit knowledge after the first period); with ``common_seeds``,
+    replicate r starts alike at every rate (paired)."""
     metrics = ["tacit_knowledge", "codifiable_knowledge", "code_knowledge", "knowledge"]
     store = _sweep("miller_2006", [{P5: p} for p in rates], runs, seed, workers, progress, keep,
-                   model="orgabm.validation.canonical:TacitModel", metrics=metrics)  # fmt: skip
-    return group_means(store.runs(), [P5], metrics, wide=True).rename(columns={P5: "p5"})
+                   model="orgabm.validation.canonical:TacitModel", metrics=metrics,
+                   common_seeds=common_seeds)  # fmt: skip
+    frame = store.runs()
+    table = group_means(frame, [P5], metrics, wide=True).rename(columns={P5: "p5"})
+    steps = store.steps(columns=["run_id", "step", "tacit_knowledge"])
+    start = steps[steps["step"] == steps["step"].min()].set_index("run_id")["tacit_knowledge"]
+    table.attrs["runs"] = (
+        frame[["run_id", P5, "rep", *metrics]]
+        .rename(columns={P5: "p5"})
+        .assign(tacit_start=frame["run_id"].map(start))
+    )
+    return table
 
 
 # --------------------------------------------------------------------------- findings
@@ -239,9 +265,9 @@ def _stat(row: pd.Series, metric: str) -> pd.Series:
                       "ci_high": row[f"{metric}_high"]})  # fmt: skip
 
 
-def _paired(table: pd.DataFrame, step: int, a: dict, b: dict) -> tuple[float, float, float]:
-    """Mean paired difference a - b at ``step`` (the same landscape and start, replicate by
-    replicate), with its 95% CI."""
+def paired_gaps(table: pd.DataFrame, step: int, a: dict, b: dict) -> np.ndarray:
+    """Replicate by replicate (the same landscape and start), a's score minus b's at
+    ``step``, in a table of :func:`lazer_friedman`."""
     runs = table.attrs["runs"]
     runs = runs[runs["step"] == step]
 
@@ -249,8 +275,12 @@ def _paired(table: pd.DataFrame, step: int, a: dict, b: dict) -> tuple[float, fl
         rows = runs.loc[(runs[list(where)] == pd.Series(where)).all(axis=1)]
         return rows.set_index("rep")["solution_score"]
 
-    diff = (pick(a) - pick(b)).dropna()
-    return mean_ci(diff.to_numpy())
+    return (pick(a) - pick(b)).dropna().to_numpy(dtype=float)
+
+
+def _paired(table: pd.DataFrame, step: int, a: dict, b: dict) -> tuple[float, float, float]:
+    """Mean paired difference a - b at ``step``, with its 95% CI."""
+    return mean_ci(paired_gaps(table, step, a, b))
 
 
 def _ahead(table: pd.DataFrame, step: int, a: dict, b: dict) -> tuple[bool, str]:

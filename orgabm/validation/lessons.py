@@ -25,9 +25,9 @@ import itertools
 import sys
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from ..analysis.stats import mean_se
 from ..analysis.tables import markdown_table
 from ..batch.seeds import derive_seed
 from ..engine.model import OrgModel
@@ -91,8 +91,7 @@ def _paired(
             frame = OrgModel(cfg, rng=derive_seed(seed, rep), team_table=False).run()
             values.append(float(frame.metrics_frame()[metric].iloc[-10:].mean()))
         gaps.append(values[1] - values[0])
-    gaps_array = np.asarray(gaps)
-    return float(gaps_array.mean()), float(gaps_array.std(ddof=1) / np.sqrt(len(gaps_array)))
+    return mean_se(gaps)
 
 
 def grid(

@@ -12,6 +12,7 @@ import os
 import numpy as np
 
 from orgabm import OrgModel, load_scenario
+from orgabm.analysis.stats import mean_se
 from orgabm.batch.seeds import derive_seed
 
 REPS = 24
@@ -104,11 +105,6 @@ def gaps(path: str, low, high, metrics: list[str], base=None, reps: int = REPS,
     lo = runs({**(base or {}), path: low}, reps, metrics=metrics)
     hi = runs({**(base or {}), path: high}, reps, metrics=metrics)
     return {m: per_run(hi, m, **window) - per_run(lo, m, **window) for m in metrics}
-
-
-def mean_se(values: np.ndarray) -> tuple[float, float]:
-    """(mean, its standard error) of per-run values or paired differences."""
-    return float(values.mean()), float(values.std(ddof=1) / np.sqrt(len(values)))
 
 
 def effect(path: str, low, high, metric: str, base=None, reps: int = REPS,

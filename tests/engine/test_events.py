@@ -46,23 +46,35 @@ def test_a_new_ceo_changes_levers_at_the_given_step():
     assert model.event_log == [(10, "new settings: leadership.psychological_safety = 0.1")]
 
 
-def test_the_new_ceo_preset_loses_safety_and_reports():
-    """The preset against itself without its event, paired by seed: after the new CEO
-    (steps 121 to 150) safety, experiments, reported failures and knowledge are lower,
-    each 3 standard errors clear. Before the event (to step 74) the runs are the same."""
-    metrics = ["safety", "experiments", "reported_failures", "knowledge"]
-    with_ceo, without = load_scenario("new_ceo"), load_scenario("new_ceo", {"events": []})
+def _ceo_drops(metrics: list[str], changes: dict, reps: int = 6) -> dict[str, np.ndarray]:
+    """Per replicate, each metric over steps 121 to 150 without the new CEO's event minus
+    with it, ``changes`` applied to both; replicate r has the same seed in both."""
+    with_ceo = load_scenario("new_ceo", changes)
+    without = load_scenario("new_ceo", {**changes, "events": []})
     drops: dict[str, list[float]] = {m: [] for m in metrics}
-    for r in range(6):
+    for r in range(reps):
         a = OrgModel(with_ceo, rng=derive_seed(2, r), team_table=False, metrics=metrics).run()
         b = OrgModel(without, rng=derive_seed(2, r), team_table=False, metrics=metrics).run()
         fa, fb = a.metrics_frame(), b.metrics_frame()
         assert fa[fa.step < 75].equals(fb[fb.step < 75])
         for m in metrics:
             drops[m].append(fb.loc[fb.step > 120, m].mean() - fa.loc[fa.step > 120, m].mean())
-    for m, values in drops.items():
-        drop, se = mean_se(np.array(values))
+    return {m: np.array(values) for m, values in drops.items()}
+
+
+def test_the_new_ceo_preset_loses_safety_and_reports():
+    """The preset against itself without its event, paired by seed: after the new CEO
+    (steps 121 to 150) safety, experiments, reported failures and knowledge are lower,
+    each 3 standard errors clear. Before the event (to step 74) the runs are the same.
+    Knocked out (no one experiments): the punishing CEO finds no failures to punish, so
+    safety, experiments and reports do not move."""
+    metrics = ["safety", "experiments", "reported_failures", "knowledge"]
+    for m, values in _ceo_drops(metrics, {}).items():
+        drop, se = mean_se(values)
         assert drop > 3 * se, (m, drop, se)
+    for m, values in _ceo_drops(metrics[:3], {"leadership.experimentation": 0.0}).items():
+        drop, se = mean_se(values)
+        assert abs(drop) <= 3 * se, (m, drop, se)
 
 
 def test_a_shock_flips_reality():

@@ -167,16 +167,17 @@ def test_safety_raises_performance_on_a_rugged_task_with_or_without_reviews(revi
     (safety 0.9 against 0.1) raise final performance, paired by seed. That safety helps
     *more* on rugged tasks than on simple ones does not hold across sizes and with
     reviews on, so no test asserts it."""
-    gap, se = _rugged_safety_gap({"leadership.after_action_reviews": reviews}, reps=10)
+    setting = {"leadership.after_action_reviews": reviews}
+    gap, se = mean_se(_rugged_safety_gaps(setting, reps=10))
     assert gap > 3 * se, (gap, se)
-    if reviews:  # knocked out: with no experiments safety has nothing to protect
-        gap, se = _rugged_safety_gap({"leadership.experimentation": 0.0}, reps=3)
-        assert abs(gap) <= 2 * se, (gap, se)
+    # knocked out: with no experiments safety has nothing to protect, to the last bit
+    idle = _rugged_safety_gaps({**setting, "leadership.experimentation": 0.0}, reps=3)
+    assert (idle == 0).all(), idle
 
 
-def _rugged_safety_gap(changes: dict, reps: int) -> tuple[float, float]:
-    """Final performance (last 10 steps) at safety 0.9 minus 0.1, paired by seed, and its
-    SE: the learning organization on N = 16, K = 5."""
+def _rugged_safety_gaps(changes: dict, reps: int) -> np.ndarray:
+    """Per replicate, final performance (last 10 steps) at safety 0.9 minus 0.1, paired by
+    seed: the learning organization on N = 16, K = 5."""
     gaps = []
     for r in range(reps):
         final = []
@@ -188,7 +189,7 @@ def _rugged_safety_gap(changes: dict, reps: int) -> tuple[float, float]:
             frame = model.run().metrics_frame()
             final.append(frame["performance"].iloc[-10:].mean())
         gaps.append(final[1] - final[0])
-    return float(np.mean(gaps)), float(np.std(gaps, ddof=1) / np.sqrt(len(gaps)))
+    return np.array(gaps)
 
 
 def test_recognition_raises_risk_tolerance_and_experiments_at_a_cost():
@@ -214,10 +215,12 @@ def test_a_leader_who_experiments_raises_the_teams_risk_tolerance():
     assert (idle["risk_tolerance"] == 0).all(), idle
 
 
-def _team0_lead(team0: dict | None = None, reps: int = REPS) -> np.ndarray:
+def _team0_lead(team0: dict | None = None, reps: int = REPS, **changes) -> np.ndarray:
     """Per run of one_safe_team (60 steps): team 0's knowledge minus the other teams',
-    steps 21 on; ``team0`` replaces team 0's own levers."""
-    changes = {"steps": 60} | ({"team_leadership": {0: team0}} if team0 is not None else {})
+    steps 21 on; ``team0`` replaces team 0's own levers, ``changes`` (scenario paths)
+    the organization's."""
+    changes = {"steps": 60, **changes}
+    changes |= {"team_leadership": {0: team0}} if team0 is not None else {}
     cfg = load_scenario("one_safe_team", changes)
     leads = []
     for r in range(reps):
@@ -239,3 +242,9 @@ def test_one_safe_team_learns_faster_than_its_unsafe_neighbours():
     unsafe = _team0_lead({"psychological_safety": 0.1, "experimentation": 0.6})
     part, se = mean_se(lead - unsafe)
     assert part > 3 * se, (part, se)
+    # knocked out, experiments (none anywhere, team 0 included): a safe leader has no
+    # failures to answer, so the team's safety is worth nothing
+    idle = {"leadership.experimentation": 0.0}
+    safe = _team0_lead({"psychological_safety": 0.9, "experimentation": 0.0}, 6, **idle)
+    unsafe = _team0_lead({"psychological_safety": 0.1, "experimentation": 0.0}, 6, **idle)
+    assert (safe == unsafe).all(), safe - unsafe

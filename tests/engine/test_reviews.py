@@ -2,29 +2,42 @@
 
 import numpy as np
 import pytest
-from effects import effect, per_run, runs
+from effects import gaps, mean_se, runs
 
 from orgabm.engine import experimentation
 
 SAFE = {"leadership.psychological_safety": 0.9}
+UNSAFE = {"leadership.psychological_safety": 0.1}
+REVIEWS = "leadership.after_action_reviews"
+
+
+def _gains(climate: dict, reps: int) -> np.ndarray:
+    """Per replicate, knowledge with reviews every 5 steps minus without (same seed)."""
+    return gaps(REVIEWS, 0, 5, ["knowledge"], climate, reps=reps)["knowledge"]
 
 
 def test_reviews_teach_what_was_reported_and_little_where_failures_are_hidden():
     """Reviews raise knowledge in a safe climate, far more than in an unsafe one, where
-    failures are punished and go unreported; reviews switched off teach nothing."""
-    safe, safe_se = effect("leadership.after_action_reviews", 0, 5, "knowledge", SAFE, reps=12)
-    unsafe, unsafe_se = effect("leadership.after_action_reviews", 0, 5, "knowledge",
-                               {"leadership.psychological_safety": 0.1}, reps=12)  # fmt: skip
-    assert safe > 4 * safe_se, (safe, safe_se)
-    assert safe - unsafe > 3 * np.hypot(safe_se, unsafe_se), (safe, unsafe)
+    failures are punished and go unreported (replicate r has the same seed in all four
+    arms, so the difference of gains is paired)."""
+    safe, unsafe = _gains(SAFE, 12), _gains(UNSAFE, 12)
+    gain, se = mean_se(safe)
+    assert gain > 4 * se, (gain, se)
+    more, se = mean_se(safe - unsafe)
+    assert more > 3 * se, (more, se)
+
+
+def _nothing_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The knock-out: no trial reaches a review (``_report`` a no-op)."""
+    monkeypatch.setattr(experimentation, "_report", lambda state, trial, told: None)
 
 
 def test_with_nothing_reported_reviews_teach_nothing(monkeypatch):
-    """The knock-out: no trial reaches a review (``_report`` a no-op); a review then has
-    nothing to pass on, and its gain vanishes (the runs are identical)."""
-    monkeypatch.setattr(experimentation, "_report", lambda state, trial, told: None)
-    gain, se = effect("leadership.after_action_reviews", 0, 5, "knowledge", SAFE, reps=4)
-    assert abs(gain) <= 2 * se, (gain, se)
+    """With no trial reported, a review has nothing to pass on: in a safe climate and an
+    unsafe one its gain is gone, to the last bit (the runs are identical)."""
+    _nothing_reported(monkeypatch)
+    for climate in (SAFE, UNSAFE):
+        assert (_gains(climate, 4) == 0).all(), climate
 
 
 def _without_failure_reports(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -47,51 +60,55 @@ def _without_success_reports(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(experimentation, "_report", failures_only)
 
 
-def _review_gains(reps: int = 12) -> np.ndarray:
-    """Per replicate: knowledge with reviews every 5 steps minus without (same seed)."""
-    lever = "leadership.after_action_reviews"
-    on = per_run(runs({**SAFE, lever: 5}, reps), "knowledge")
-    off = per_run(runs({**SAFE, lever: 0}, reps), "knowledge")
-    return on - off
-
-
-def _clear(gaps: np.ndarray) -> bool:
+def _clear(values: np.ndarray) -> bool:
     """The mean is more than 3 standard errors above 0."""
-    return gaps.mean() > 3 * gaps.std(ddof=1) / np.sqrt(len(gaps))
+    mean, se = mean_se(values)
+    return mean > 3 * se
 
 
 def test_reported_failures_are_what_reviews_add_most(monkeypatch):
     """Reviews' gain with every report, against the same with failure reports knocked out
     and with success reports knocked out, replicate by replicate: without the failures
-    far more is lost than without the successes."""
-    full = _review_gains()
-    with monkeypatch.context() as patch:
-        _without_failure_reports(patch)
-        no_fail = _review_gains()
+    far more is lost than without the successes. With no experiments (nothing to report)
+    the failure reports' share is nothing, to the last bit."""
+
+    def lost_without_failure_reports(climate: dict, reps: int) -> tuple[np.ndarray, ...]:
+        full = _gains(climate, reps)
+        with monkeypatch.context() as patch:
+            _without_failure_reports(patch)
+            no_fail = _gains(climate, reps)
+        return full, no_fail
+
+    full, no_fail = lost_without_failure_reports(SAFE, 12)
     with monkeypatch.context() as patch:
         _without_success_reports(patch)
-        no_win = _review_gains()
+        no_win = _gains(SAFE, 12)
     assert _clear(full - no_fail), (full.mean(), no_fail.mean())
     assert _clear(no_win - no_fail), (no_win.mean(), no_fail.mean())
+    full, no_fail = lost_without_failure_reports({**SAFE, "leadership.experimentation": 0.0}, 4)
+    assert (full == no_fail).all(), full - no_fail
 
 
-def _pooling_gap(overrides: dict) -> np.ndarray:
+def _pooling_gap(overrides: dict, reps: int = 12) -> np.ndarray:
     """Per run: how much more a team knows together (its majority belief) than its
     members on average, steps 30 on."""
-    gaps = []
-    for model in runs(overrides, reps=12, team_table=True):
+    values = []
+    for model in runs(overrides, reps=reps, team_table=True):
         teams = model.team_frame()
         late = teams[teams.step >= 30]
-        gaps.append((late["pooled_knowledge"] - late["knowledge"]).mean())
-    return np.array(gaps)
+        values.append((late["pooled_knowledge"] - late["knowledge"]).mean())
+    return np.array(values)
 
 
-def test_a_team_knows_more_together_and_reviews_pass_it_to_its_members():
+def test_a_team_knows_more_together_and_reviews_pass_it_to_its_members(monkeypatch):
     """Pooled knowledge beats the members' mean by aggregation alone (reviews off: a
     property of the majority vote, no mechanism). Reviews then pass what the team found
-    to its members, so members' knowledge rises towards it and the gap narrows."""
-    off = _pooling_gap({**SAFE, "leadership.after_action_reviews": 0})
-    on = _pooling_gap({**SAFE, "leadership.after_action_reviews": 5})
-    assert off.mean() > 3 * off.std(ddof=1) / np.sqrt(len(off)), off.mean()
-    narrowed = off - on  # paired by seed
-    assert narrowed.mean() > 3 * narrowed.std(ddof=1) / np.sqrt(len(narrowed)), narrowed.mean()
+    to its members, so members' knowledge rises towards it and the gap narrows. With
+    nothing reported the reviews pass nothing, and the gap is as without them."""
+    off = _pooling_gap({**SAFE, REVIEWS: 0})
+    on = _pooling_gap({**SAFE, REVIEWS: 5})
+    assert _clear(off), off.mean()
+    assert _clear(off - on), (off - on).mean()  # paired by seed
+    _nothing_reported(monkeypatch)
+    narrowed = _pooling_gap({**SAFE, REVIEWS: 0}, 4) - _pooling_gap({**SAFE, REVIEWS: 5}, 4)
+    assert (narrowed == 0).all(), narrowed

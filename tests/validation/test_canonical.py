@@ -5,14 +5,16 @@ fixed-seed means over reduced run counts (the full counts: orgabm validate-suite
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from orgabm.analysis.stats import mean_se, replicates
 from orgabm.engine import sharing
 from orgabm.engine.environments import NKLandscape
 from orgabm.engine.model import OrgModel
 from orgabm.scenario import ScenarioError, available_scenarios, load_scenario, scenario_dirs
 from orgabm.validation import canonical
-from orgabm.validation.canonical import COPY_ERROR, DENSITY, NETWORK, REWIRE, VELOCITY
+from orgabm.validation.canonical import COPY_ERROR, DENSITY, NETWORK, P5, REWIRE, VELOCITY
 
 #: one sweep worker: pytest's own workers (-n) use the other CPUs
 WORKERS = 1
@@ -224,6 +226,34 @@ def _holds(findings):
     assert not failed, failed
 
 
+def _clear(gap: np.ndarray, z: float = 3.0) -> bool:
+    """Whether paired differences' mean stands ``z`` standard errors above 0."""
+    mean, se = mean_se(gap)
+    return mean > z * se
+
+
+def _none(gap: np.ndarray) -> bool:
+    """Whether paired differences' mean lies within 3 standard errors of 0 (both 0 when
+    the runs are the same)."""
+    mean, se = mean_se(gap)
+    return abs(mean) <= 3 * se
+
+
+LINE, FULL = {"network": "line"}, {"network": "complete"}
+#: the small-world and density experiments' networks, set on the smooth landscape
+KNOCKOUT_NETWORKS = {
+    REWIRE: {NETWORK: "small_world", "organization.network.neighbours": 4},
+    DENSITY: {NETWORK: "random", "organization.network.connected": True},
+}
+
+
+def _smooth(points: list[dict], runs: int = 10) -> pd.DataFrame:
+    """The knock-out of every Lazer and Friedman contrast: the same points on a smooth
+    landscape (K = 0), where every search climbs to the one peak, however it is linked."""
+    return canonical.lazer_friedman("lazer_friedman_k0", runs=runs, seed=5, workers=WORKERS,
+                                    points=points)  # fmt: skip
+
+
 @pytest.mark.slow
 def test_lazer_friedman_networks_cross_and_k0_removes_the_advantage():
     # at 40 runs the paired differences stood 8.8 (round 5) and 7.5 (round 100) standard
@@ -233,48 +263,78 @@ def test_lazer_friedman_networks_cross_and_k0_removes_the_advantage():
     findings = canonical.lf_findings(tables)
     assert len(findings) == 3
     _holds(findings)
+    rugged, smooth = tables["lazer_friedman_networks"], tables["lazer_friedman_k0"]
+    assert _clear(canonical.paired_gaps(rugged, 5, FULL, LINE), 5)
+    assert _clear(canonical.paired_gaps(rugged, 100, LINE, FULL), 5)
+    assert _none(canonical.paired_gaps(smooth, 100, LINE, FULL))
 
 
 @pytest.mark.slow
 def test_lazer_friedman_velocity_and_copy_error_raise_the_long_run():
-    tables = {
-        "lazer_friedman_velocity": canonical.lazer_friedman(
-            "lazer_friedman_velocity", runs=40, seed=5, workers=WORKERS,
-            points=[{NETWORK: "complete", VELOCITY: v} for v in (1.0, 0.1)]),
-        # copying error's gain is small: +0.036, 3.4 standard errors at 200 runs (4 would
-        # take 280, 40 s more of CPU)
-        "lazer_friedman_copy_error": canonical.lazer_friedman(
-            "lazer_friedman_copy_error", runs=200, seed=5, workers=WORKERS,
-            points=[{NETWORK: "complete", COPY_ERROR: e} for e in (0.0, 0.2)]),
-    }  # fmt: skip
-    findings = canonical.lf_findings(tables)
-    assert len(findings) == 2
-    _holds(findings)
+    # copying error's gain is small: +0.036, 3.4 standard errors at 200 runs (4 would
+    # take 280, 40 s more of CPU)
+    for name, column, slow, fast, runs in (
+        ("lazer_friedman_velocity", VELOCITY, 0.1, 1.0, 40),
+        ("lazer_friedman_copy_error", COPY_ERROR, 0.2, 0.0, 200),
+    ):
+        points = [{NETWORK: "complete", column: value} for value in (fast, slow)]
+        table = canonical.lazer_friedman(name, runs=runs, seed=5, workers=WORKERS, points=points)
+        findings = canonical.lf_findings({name: table})
+        assert len(findings) == 1
+        _holds(findings)
+        said = canonical.LF_TITLES[name][0].split()[1]
+        a, b = {**FULL, said: slow}, {**FULL, said: fast}
+        assert _clear(canonical.paired_gaps(table, 100, a, b))
+        assert _none(canonical.paired_gaps(_smooth(points), 100, a, b))
 
 
 @pytest.mark.slow
 def test_lazer_friedman_more_ties_faster_early_worse_late():
     # the long-run costs of shortcuts and density stand 3.3 and 3.8 standard errors clear
     # at 40 runs (4 would take 60)
-    tables = {
-        "lazer_friedman_small_world": canonical.lazer_friedman(
-            "lazer_friedman_small_world", runs=40, seed=5, workers=WORKERS,
-            points=[{REWIRE: r} for r in (0.0, 1.0)]),
-        "lazer_friedman_density": canonical.lazer_friedman(
-            "lazer_friedman_density", runs=40, seed=5, workers=WORKERS,
-            points=[{DENSITY: d} for d in (0.02, 1.0)]),
-    }  # fmt: skip
-    findings = canonical.lf_findings(tables)
-    assert len(findings) == 2
-    _holds(findings)
+    for name, column, sparse, dense in (
+        ("lazer_friedman_small_world", REWIRE, 0.0, 1.0),
+        ("lazer_friedman_density", DENSITY, 0.02, 1.0),
+    ):
+        points = [{column: value} for value in (sparse, dense)]
+        table = canonical.lazer_friedman(name, runs=40, seed=5, workers=WORKERS, points=points)
+        findings = canonical.lf_findings({name: table})
+        assert len(findings) == 1
+        _holds(findings)
+        said = canonical.LF_TITLES[name][0]
+        a, b = {said: sparse}, {said: dense}
+        assert _clear(canonical.paired_gaps(table, 5, b, a))
+        assert _clear(canonical.paired_gaps(table, 100, a, b))
+        smooth = _smooth([{**KNOCKOUT_NETWORKS[column], **p} for p in points])
+        assert _none(canonical.paired_gaps(smooth, 100, a, b))
+
+
+def _fang_gaps(table: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per variant, replicate by replicate, the middle level's knowledge minus that at the
+    lowest and at the highest cross-group level (a table of three levels, common seeds)."""
+    runs = table.attrs["runs"]
+    out = {}
+    for name, part in runs.groupby("variant", sort=False):
+        wide = replicates(part, "cross_group_ties", "knowledge").to_numpy()
+        assert wide.shape[1] == 3
+        out[name] = (wide[:, 1] - wide[:, 0], wide[:, 1] - wide[:, 2])
+    return out
 
 
 @pytest.mark.slow
 def test_fang_moderate_cross_group_linking_is_best():
     # at 20 runs, with 100 dimensions, the moderate level's lead over full linking (0.97
     # against 0.63 at 40 runs) stands far clear
-    table = canonical.fang(runs=20, seed=5, cross=(0.0001, 0.01, 1.0), workers=WORKERS)
+    levels = (0.0001, 0.01, 1.0)
+    table = canonical.fang(runs=20, seed=5, cross=levels, workers=WORKERS, common_seeds=True)
     _holds(canonical.fang_findings(table))
+    over_silos, over_full = _fang_gaps(table)["March's reality, m = 100"]
+    assert _clear(over_silos) and _clear(over_full)
+    # knocked out, interpersonal learning: ties carry nothing, so how many cross the
+    # groups changes nothing
+    off = canonical.fang(runs=20, seed=5, cross=levels, workers=WORKERS, common_seeds=True,
+                         changes={P5: 0.0})  # fmt: skip
+    assert all(_none(gap) for gaps in _fang_gaps(off).values() for gap in gaps)
 
 
 @pytest.mark.slow
@@ -282,18 +342,29 @@ def test_fangs_inverted_u_survives_turnover_and_a_rugged_task():
     # at 40 runs: NK 0.965 at 0.03 against 0.923 at full linking; turnover 0.967 against
     # 0.836, each several half-widths clear; 20 runs keep them clear
     table = canonical.fang(runs=20, seed=5, cross=(0.0001, 0.03, 1.0), workers=WORKERS,
-                           variants=["NK, N = 16, K = 5", "turnover p3 = 0.01"])  # fmt: skip
+                           variants=["NK, N = 16, K = 5", "turnover p3 = 0.01"],
+                           common_seeds=True)  # fmt: skip
     findings = canonical.fang_findings(table)
     assert [f.experiment for f in findings] == [
         "subgroups, NK, N = 16, K = 5",
         "subgroups, turnover p3 = 0.01",
     ]
     _holds(findings)
+    assert all(_clear(gap) for gaps in _fang_gaps(table).values() for gap in gaps)
 
 
 @pytest.mark.slow
 def test_miller_tacit_knowledge_spreads_only_between_people():
     # the fastest rate's shortfall (0.981 against 1.000) stands 3 standard errors clear at
     # 80 runs (4 would take 140)
-    table = canonical.miller(runs=80, seed=5, rates=(0.0, 0.3, 0.9), workers=WORKERS)
+    table = canonical.miller(runs=80, seed=5, rates=(0.0, 0.3, 0.9), workers=WORKERS,
+                             common_seeds=True)  # fmt: skip
     _holds(canonical.miller_findings(table))
+    runs = table.attrs["runs"]
+    tacit = replicates(runs, "p5", "tacit_knowledge")
+    # knocked out (p5 = 0): tacit know-how has no other way to move, so it stays as it began
+    still = runs[runs["p5"] == 0.0]
+    assert (still["tacit_knowledge"] == still["tacit_start"]).all()
+    assert _clear((tacit[0.3] - tacit[0.0]).to_numpy(), 10)
+    # a moderate rate beats the fastest: fast learners converge before anyone finds better
+    assert _clear((tacit[0.3] - tacit[0.9]).to_numpy())

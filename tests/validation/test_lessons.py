@@ -2,9 +2,18 @@
 
 import pytest
 
+from orgabm.scenario import load_scenario
 from orgabm.validation import lessons
 
 SAFETY = "leadership.psychological_safety"
+#: the learning organization's levers, with no ties used (no sharing, mentoring or
+#: communities): command and control's hierarchy then runs the same organization
+SAME_LEADERS = {
+    f"leadership.{k}": v
+    for k, v in {**load_scenario("learning_organization").leadership.model_dump(),
+                 "knowledge_sharing": 0.0, "mentoring": 0.0,
+                 "communities_of_practice": 0.0}.items()
+}  # fmt: skip
 
 
 def test_with_no_experiments_safety_changes_nothing_in_any_cell_it_runs():
@@ -47,15 +56,19 @@ def test_a_wrong_flag_is_refused_before_the_grid_runs(flags, says, capsys):
 
 
 def test_a_preset_against_itself_differs_by_nothing_and_command_and_control_by_much():
-    """The preset comparison is paired: a preset against itself gives exactly 0 (the
-    knock-out), and command and control against the learning organization a large loss."""
+    """The preset comparison is paired: a preset against itself gives exactly 0, and
+    command and control against the learning organization a large loss, 3 standard
+    errors clear; with the same leaders in both (the knock-out), less than 3."""
     cell = {"organization.employees": 50, "steps": 60}
     same = lessons.preset_effect("learning_organization", "learning_organization",
                                  "knowledge", cell, reps=3)  # fmt: skip
     assert same == (0.0, 0.0)
     loss, se = lessons.preset_effect("command_and_control", "learning_organization",
-                                     "knowledge", cell, reps=4)  # fmt: skip
+                                     "knowledge", cell, reps=8)  # fmt: skip
     assert loss < -3 * se, (loss, se)
+    loss, se = lessons.preset_effect("command_and_control", "learning_organization",
+                                     "knowledge", {**cell, **SAME_LEADERS}, reps=8)  # fmt: skip
+    assert abs(loss) <= 3 * se, (loss, se)
 
 
 def test_a_preset_keeps_its_own_turbulence_in_every_cell(monkeypatch):

@@ -2,16 +2,14 @@
 directions of the paper's other experiments, on means over fixed-seed replicates."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from orgabm.validation.march import (
-    P2_GRID,
-    figure1,
-    figure3,
-    heterogeneous,
-    turbulence,
-    turnover,
-)
+from orgabm.analysis.stats import mean_se
+from orgabm.validation.march import P1, P2, P2_GRID, P3, SHARE, figure1, figure3, march
+from orgabm.validation.sweeps import run_experiment
+
+P4 = "environment.turbulence"
 
 #: one sweep worker: pytest's own workers (-n) use the other CPUs
 WORKERS = 1
@@ -39,39 +37,98 @@ def test_figure1_same_numbers_whatever_the_worker_count():
     assert one.equals(two)
 
 
+def _paired(experiment: str, points: list[dict], runs: int, metrics: list[str],
+            model: str | None = None, **overrides) -> list[pd.DataFrame]:  # fmt: skip
+    """Per point, each run's final ``metrics`` in replicate order: common seeds, so
+    replicate r starts from the same reality and beliefs at every point (paired)."""
+    scenario = march(experiment, **overrides)
+    store = run_experiment(experiment, scenario, points, runs, 5, WORKERS, False, None,
+                           model=model, common_seeds=True, metrics=metrics)  # fmt: skip
+    frame = store.runs()
+    out = []
+    for point in points:
+        rows = frame.loc[(frame[list(point)] == pd.Series(point)).all(axis=1)]
+        out.append(rows.sort_values("rep").reset_index(drop=True))
+    return out
+
+
+def _above(gap: np.ndarray, z: float = 3.0) -> bool:
+    """Whether the mean of paired differences stands ``z`` standard errors above 0."""
+    mean, se = mean_se(gap)
+    return mean > z * se
+
+
+#: a knock-out run needs no equilibrium: with the code unable to learn, it knows nothing
+#: at every step
+SHORT = {"steps": 30, "stop_at_equilibrium": False}
+PERIOD_20 = {**SHORT, "steps": 20}
+
+
 def test_slow_socialization_and_fast_code_learning_know_most():
-    table = figure1(runs=100, seed=5, points=[(0.1, 0.9), (0.9, 0.9), (0.1, 0.1)],
-                    workers=WORKERS)  # fmt: skip
-    by = {(r.p1, r.p2): r.mean for r in table.itertuples()}
-    assert by[(0.1, 0.9)] > by[(0.9, 0.9)] + 0.15
-    assert by[(0.1, 0.9)] > by[(0.1, 0.1)] + 0.05
+    points = [{P1: 0.1, P2: 0.9}, {P1: 0.9, P2: 0.9}, {P1: 0.1, P2: 0.1}]
+    slow, fast, dull = (p["code_knowledge"].to_numpy()
+                        for p in _paired("figure1", points, 16, ["code_knowledge"]))  # fmt: skip
+    assert _above(slow - fast) and _above(slow - dull)
+    # knocked out: a code that learns nothing (p2 = 0; or all know-how tacit) knows nothing,
+    # however fast anyone learns from it
+    for knockout in ({P2: 0.0}, {"environment.tacit": 1.0}):
+        changed = [{**p, **knockout} for p in points]
+        unique = [p for i, p in enumerate(changed) if p not in changed[:i]]
+        runs = _paired("figure1", unique, 8, ["code_knowledge"], **SHORT)
+        assert all((p["code_knowledge"] == 0).all() for p in runs)
 
 
 def test_heterogeneous_socialization_mix_keeps_code_knowledge_high():
-    table = heterogeneous(runs=200, seed=5, shares=(0.0, 0.5, 1.0), workers=WORKERS)
-    mixed, all_fast = table.iloc[1], table.iloc[2]
-    assert mixed["equilibrium_code"] > all_fast["equilibrium_code"] + 0.1
-    assert mixed["code_at_period"] > all_fast["code_at_period"] + 0.02
-    # fast learners know more individually at period 20; slow learners explore
-    assert mixed["fast_knowledge"] > mixed["slow_knowledge"] + 0.1
+    points = [{SHARE: 0.5}, {SHARE: 1.0}]
+    eq = _paired("heterogeneous", points, 40, ["code_knowledge"])
+    mixed, all_fast = (p["code_knowledge"].to_numpy() for p in eq)
+    assert _above(mixed - all_fast)
+    # at period 20, fast learners know more individually; slow learners explore
+    groups = ["code_knowledge", "fast_knowledge", "slow_knowledge"]
+    model = "orgabm.validation.march:GroupKnowledgeModel"
+    mid = _paired("heterogeneous", points, 40, groups, model, **PERIOD_20)
+    assert _above(mid[0]["code_knowledge"] - mid[1]["code_knowledge"])
+    assert _above(mid[0]["fast_knowledge"] - mid[0]["slow_knowledge"])
+    # knocked out, code learning (p2 = 0): the code stays blank, so socializing changes no
+    # one, and fast and slow learners know alike
+    off = _paired("heterogeneous", points, 40, groups, model, **PERIOD_20,
+                  leadership__code_learning=0.0)  # fmt: skip
+    assert (off[0]["code_knowledge"] == 0).all() and (off[1]["code_knowledge"] == 0).all()
+    mean, se = mean_se(off[0]["fast_knowledge"] - off[0]["slow_knowledge"])
+    assert abs(mean) < 3 * se
 
 
 def test_turnover_helps_fast_socialization_and_hurts_slow():
-    table = turnover(runs=200, seed=5, p1s=(0.1, 0.9), p3s=(0.0, 0.1, 0.3), workers=WORKERS)
-    at = {(r.p1, r.p3): r.mean for r in table.itertuples()}
-    assert at[(0.9, 0.1)] > at[(0.9, 0.0)] + 0.05
-    assert at[(0.1, 0.3)] < at[(0.1, 0.0)] - 0.05
+    points = [{P1: p1, P3: p3} for p1, p3 in ((0.9, 0.0), (0.9, 0.1), (0.1, 0.0), (0.1, 0.3))]
+    at = _paired("turnover", points, 40, ["code_knowledge"])
+    fast0, fast1, slow0, slow3 = (p["code_knowledge"].to_numpy() for p in at)
+    assert _above(fast1 - fast0) and _above(slow0 - slow3)
+    # knocked out, code learning: a blank code gains or loses nothing by newcomers
+    off = _paired("turnover", points, 8, ["code_knowledge"], leadership__code_learning=0.0)
+    assert all((p["code_knowledge"] == 0).all() for p in off)
 
 
 def test_turbulence_decays_knowledge_without_turnover_and_turnover_sustains_it():
-    table = turbulence(runs=100, seed=5, periods=100, workers=WORKERS)
-    curve = {p3: part.set_index("step")["mean"] for p3, part in table.groupby("p3")}
-    still, moving = curve[0.0], curve[0.1]
-    assert still.max() > 0.5 and still.idxmax() < 30  # it rises ...
-    assert still[100] < still.max() - 0.4  # ... then decays
-    assert moving[100] > still[100] + 0.3  # turnover sustains it
-    assert moving[100] > moving[20] - 0.1
-    assert np.isfinite(table["ci_low"]).all()
+    """Each run's decay (its peak code knowledge minus its last, period 100) under
+    turbulence, against the same replicate with reality still (the knock-out: no decay
+    at all, the code's knowledge only rises)."""
+    points = [{P3: 0.0, P4: 0.02}, {P3: 0.1, P4: 0.02}, {P3: 0.0, P4: 0.0}, {P3: 0.1, P4: 0.0}]
+    store = run_experiment("turbulence", march("turbulence", steps=100), points, 16, 5, WORKERS,
+                           False, None, common_seeds=True, metrics=["code_knowledge"])  # fmt: skip
+    runs = store.runs().set_index("run_id")
+    steps = store.steps(columns=["run_id", "step", "code_knowledge"])
+    paths = steps.pivot(index="run_id", columns="step", values="code_knowledge")
+    decay, end = {}, {}
+    for (p3, p4), part in runs.groupby([P3, P4]):
+        path = paths.loc[part.sort_values("rep").index]
+        decay[p3, p4] = (path.max(axis=1) - path[100]).to_numpy()
+        end[p3, p4] = path[100].to_numpy()
+    # it rises, then decays: far more than with reality still
+    assert _above(decay[0.0, 0.02] - decay[0.0, 0.0])
+    assert (decay[0.0, 0.0] == 0).all()
+    # turnover sustains it, and helps more under turbulence than with reality still
+    assert _above(end[0.1, 0.02] - end[0.0, 0.02])
+    assert _above((end[0.1, 0.02] - end[0.0, 0.02]) - (end[0.1, 0.0] - end[0.0, 0.0]))
 
 
 def test_figure3_sets_marchs_printed_values_beside_each_group():
