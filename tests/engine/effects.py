@@ -111,18 +111,3 @@ def effect(path: str, low, high, metric: str, base=None, reps: int = REPS,
            **window) -> tuple[float, float]:  # fmt: skip
     """(mean of the paired differences of :func:`gaps`, its standard error)."""
     return mean_se(gaps(path, low, high, [metric], base, reps, **window)[metric])
-
-
-def nk_gaps(k: int, path: str, low: float, high: float, metric: str, seed: int,
-            reps: int = 30) -> np.ndarray:  # fmt: skip
-    """Per replicate, how much a lever (low -> high) moves a metric (steps 30 on) on an NK
-    landscape of 12 dimensions with K = k; replicate r has the same seed at both values."""
-    data = load_scenario(BASE, {"environment.tacit": 0.0}).model_dump()
-    data["environment"] = {"kind": "nk", "dimensions": 12, "k": k}
-    out = []
-    for value in (low, high):
-        cfg = load_scenario(data, {path: value})
-        models = [OrgModel(cfg, rng=derive_seed(seed, r), team_table=False, metrics=[metric]).run()
-                  for r in range(reps)]  # fmt: skip
-        out.append(per_run(models, metric, 30))
-    return out[1] - out[0]
