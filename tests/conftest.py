@@ -9,6 +9,7 @@ are ``slow``. ``-m "not browser and not load and not slow"`` runs the quick part
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -53,8 +54,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.path.name == "test_classroom_load.py":
             item.add_marker(pytest.mark.load)
     if hasattr(config, "workerinput"):  # a pytest-xdist worker: all of them sort alike
-        items.sort(key=lambda i: 0 if i.get_closest_marker("load") else
-                   1 if i.get_closest_marker("slow") else 2)  # fmt: skip
+        items[:] = _longest_first(items)
+
+
+def _longest_first(items: list[pytest.Item]) -> list[pytest.Item]:
+    """The class load test, then the statistical tests taking turns with the browser
+    tests, then the rest: a browser test mostly waits for a page, so one worker waiting
+    while the other computes keeps both CPUs busy."""
+    load = [i for i in items if i.get_closest_marker("load")]
+    slow = [i for i in items if i.get_closest_marker("slow") and i not in load]
+    browser = [i for i in items if i.get_closest_marker("browser") and i not in load + slow]
+    taken = set(load + slow + browser)
+    turns = [i for pair in itertools.zip_longest(slow, browser) for i in pair if i is not None]
+    return load + turns + [i for i in items if i not in taken]
 
 
 def _module_fixtures(tree: ast.Module) -> set[str]:
