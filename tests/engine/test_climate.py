@@ -1,7 +1,7 @@
 """The climate: perceived safety follows what employees see, never the lever itself."""
 
 import numpy as np
-from effects import BASE, effect
+from effects import BASE, effect, gaps
 
 from orgabm import OrgModel, load_scenario
 from orgabm.batch.seeds import derive_seed
@@ -47,6 +47,11 @@ def test_support_raises_safety_and_without_it_only_punishment_moves_it():
     diff, se = effect("calibration.support", 0.0, 0.1, "safety",
                       {"leadership.psychological_safety": 1.0}, reps=6, first=40)  # fmt: skip
     assert diff > 5 * se, (diff, se)
+    # knocked out: with no experiments there is no failure to support, to the last bit
+    idle = gaps("calibration.support", 0.0, 0.1, ["safety"],
+                {"leadership.psychological_safety": 1.0, "leadership.experimentation": 0.0},
+                reps=3, first=40)  # fmt: skip
+    assert (idle["safety"] == 0).all(), idle
 
 
 def _team3_gain(changes: dict | None = None, reps: int = 8) -> np.ndarray:

@@ -178,13 +178,16 @@ def _rugged_safety_gaps(changes: dict, reps: int) -> np.ndarray:
 def test_recognition_raises_risk_tolerance_and_experiments_at_a_cost():
     """Rewarding successful experiments raises risk tolerance, experiments and cost
     (paired by seed, 3 standard errors clear). A reward that moves nobody
-    (recognition_boost 0) leaves risk tolerance and experiments exactly as they were."""
+    (recognition_boost 0) leaves risk tolerance and experiments exactly as they were,
+    and a reward that costs nothing (recognition_cost 0) adds nothing to the cost."""
     lever, metrics = "leadership.recognition", ["risk_tolerance", "experiments", "cost"]
     for what, values in gaps(lever, 0.0, 1.0, metrics).items():
         gain, se = mean_se(values)
         assert gain > 3 * se, (what, gain, se)
     unmoved = gaps(lever, 0.0, 1.0, metrics[:2], {"calibration.recognition_boost": 0.0}, reps=3)
     assert all((values == 0).all() for values in unmoved.values()), unmoved
+    free = gaps(lever, 0.0, 1.0, ["cost"], {"calibration.recognition_cost": 0.0}, reps=3)
+    assert (free["cost"] == 0).all(), free
 
 
 def test_a_leader_who_experiments_raises_the_teams_risk_tolerance():

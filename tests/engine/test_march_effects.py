@@ -61,6 +61,19 @@ def test_without_exploration_or_turnover_knowledge_decays_under_turbulence():
     calm = runs({**turbulent, "environment.turbulence": 0.0, "leadership.experimentation": 0.0},
                 reps=6, metrics=chosen)  # fmt: skip
     assert (per_run(calm, "knowledge", 10, 20) <= per_run(calm, "knowledge", 80)).all()
+    # knocked out: experiments that teach nothing (feedback a coin flip, a code that does
+    # not learn) and newcomers no one learns from (no code, no socialization) keep nothing
+    blind = {**turbulent, "leadership.feedback": 0.5, "leadership.code_learning": 0.0}
+    deaf = {
+        **turbulent,
+        "leadership.code_learning": 0.0,
+        "leadership.socialization": 0.0,
+        "leadership.experimentation": 0.0,
+    }
+    for base, path, low, high in ((blind, "leadership.experimentation", 0.0, 0.3),
+                                  (deaf, "workforce.turnover", 0.0, 0.1)):  # fmt: skip
+        gain, se = mean_se(gaps(path, low, high, chosen, base, reps=8, first=80)["knowledge"])
+        assert abs(gain) <= 3 * se, (path, gain, se)
 
 
 def test_every_lever_at_zero_draws_nothing_from_the_mechanisms_streams():

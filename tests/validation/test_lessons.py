@@ -16,11 +16,13 @@ SAME_LEADERS = {
 }  # fmt: skip
 
 
-def test_with_no_experiments_safety_changes_nothing_in_any_cell_it_runs():
+def test_a_cell_measures_safetys_effect_and_with_no_experiments_none():
+    cell = {"organization.employees": 30, "steps": 60}  # z 4.8 at 6 replicates
+    effect, se = lessons.cell_effect(SAFETY, 0.1, 0.9, "performance", cell, reps=6)
+    assert effect > 3 * se, (effect, se)
     # the knock-out: leaders' answers to failures need failures to answer
-    effect, se = lessons.cell_effect(SAFETY, 0.1, 0.9, "performance",
-                                     {"organization.employees": 20, "steps": 30,
-                                      "leadership.experimentation": 0.0}, reps=2)  # fmt: skip
+    idle = {**cell, "leadership.experimentation": 0.0}
+    effect, se = lessons.cell_effect(SAFETY, 0.1, 0.9, "performance", idle, reps=2)
     assert (effect, se) == (0.0, 0.0)
 
 
