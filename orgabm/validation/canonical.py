@@ -215,13 +215,16 @@ def miller(
     progress: bool | None = False,
     keep: Path | None = None,
     common_seeds: bool = False,
+    changes: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """Final knowledge (tacit, codifiable, the code's) against interpersonal learning p5.
-    Every run's values are kept in ``attrs["runs"]`` (p5, rep, the metrics, and
-    ``tacit_start``, the tacit knowledge after the first period); with ``common_seeds``,
-    replicate r starts alike at every rate (paired)."""
+    """Final knowledge (tacit, codifiable, the code's) against interpersonal learning p5,
+    with ``changes`` (scenario paths) at every rate. Every run's values are kept in
+    ``attrs["runs"]`` (p5, rep, the metrics, and ``tacit_start``, the tacit knowledge
+    after the first period), its tacit knowledge step by step in ``attrs["steps"]``; with
+    ``common_seeds``, replicate r starts alike at every rate (paired)."""
     metrics = ["tacit_knowledge", "codifiable_knowledge", "code_knowledge", "knowledge"]
-    store = _sweep("miller_2006", [{P5: p} for p in rates], runs, seed, workers, progress, keep,
+    points = [{P5: p, **(changes or {})} for p in rates]
+    store = _sweep("miller_2006", points, runs, seed, workers, progress, keep,
                    model="orgabm.validation.canonical:TacitModel", metrics=metrics,
                    common_seeds=common_seeds)  # fmt: skip
     frame = store.runs()
@@ -233,6 +236,7 @@ def miller(
         .rename(columns={P5: "p5"})
         .assign(tacit_start=frame["run_id"].map(start))
     )
+    table.attrs["steps"] = steps
     return table
 
 
