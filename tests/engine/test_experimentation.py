@@ -116,14 +116,14 @@ NO_CLIMATE = {f"calibration.{name}": 0.0 for name in (
 def test_safety_raises_experiments_reported_failures_and_knowledge():
     """Supportive leaders (0.9 against 0.1): more experiments, far more reported failures,
     more knowledge, fewer punishments. Experiments rise because people feel safer and
-    keep their risk tolerance: with the climate's rates at 0 the rise vanishes."""
+    keep their risk tolerance: with the climate's rates at 0 the rise vanishes, exactly."""
     lever = "leadership.psychological_safety"
     for metric, sign in (("experiments", 1), ("reported_failures", 1), ("knowledge", 1),
                          ("punishments", -1)):  # fmt: skip
         gain, se = effect(lever, 0.1, 0.9, metric, reps=6)
         assert sign * gain > 3 * se, (metric, gain, se)
-    gain, se = effect(lever, 0.1, 0.9, "experiments", NO_CLIMATE, reps=4)
-    assert abs(gain) <= 2 * se, (gain, se)
+    unfelt = gaps(lever, 0.1, 0.9, ["experiments"], NO_CLIMATE, reps=4)["experiments"]
+    assert (unfelt == 0).all(), unfelt  # to the last bit
     # knocked out: with no experiments there are no failures to answer, and the lever
     # moves none of the four
     four = ["experiments", "reported_failures", "knowledge", "punishments"]
@@ -134,13 +134,13 @@ def test_safety_raises_experiments_reported_failures_and_knowledge():
 def test_punishment_lowers_risk_tolerance_and_safety():
     """Leaders who punish every failure (safety 0) against leaders who punish none
     (safety 1): lower risk tolerance and safety. With punishment's, support's and the
-    leader's example's rates at 0 the lever moves neither."""
+    leader's example's rates at 0 the lever moves neither, to the last bit."""
     lever = "leadership.psychological_safety"
     for metric in ("risk_tolerance", "safety"):
         gain, se = effect(lever, 0.0, 1.0, metric, first=60)
         assert gain > 3 * se, (metric, gain, se)
-        gain, se = effect(lever, 0.0, 1.0, metric, NO_CLIMATE, reps=4, first=60)
-        assert abs(gain) <= 2 * se, (metric, gain, se)
+        unfelt = gaps(lever, 0.0, 1.0, [metric], NO_CLIMATE, reps=4, first=60)[metric]
+        assert (unfelt == 0).all(), (metric, unfelt)  # to the last bit
 
 
 @pytest.mark.slow
