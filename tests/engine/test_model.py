@@ -175,12 +175,27 @@ def test_a_lever_changed_mid_run_takes_effect_at_the_next_step():
     assert (model.beliefs == np.where(moves, before + code, before)).all()
 
 
+def _changed_share(turbulence: float, steps: int = 10, reps: int = 12) -> np.ndarray:
+    """Per run, the share of reality's dimensions that differ from the start after
+    ``steps`` steps of turbulence."""
+    shares = []
+    for seed in range(reps):
+        model = OrgModel(march(steps=steps, **{"environment.turbulence": turbulence}), rng=seed)
+        start = model.reality.values.copy()
+        model.run()
+        shares.append((model.reality.values != start).mean())
+    return np.array(shares)
+
+
 def test_turbulence_changes_reality_over_time():
-    model = OrgModel(march(steps=100, **{"environment.turbulence": 0.05}), rng=11)
-    start = model.reality.values.copy()
-    model.run()
-    changed = (model.reality.values != start).mean()
-    assert 0.2 < changed < 0.8
+    """Each step flips each dimension with probability p4, so after t steps a share
+    (1 - (1 - 2 p4)^t) / 2 differs from the start: 0.326 at p4 = 0.05, t = 10. Over 12
+    runs the mean stands within 3 standard errors of it; with p4 = 0 nothing changes."""
+    shares = _changed_share(0.05)
+    mean, se = float(shares.mean()), float(shares.std(ddof=1) / np.sqrt(len(shares)))
+    expected = (1 - (1 - 2 * 0.05) ** 10) / 2
+    assert mean > 3 * se and abs(mean - expected) < 3 * se, (mean, se, expected)
+    assert (_changed_share(0.0, reps=3) == 0).all()
 
 
 @pytest.mark.parametrize("kind", ["none", "line", "ring", "small_world", "torus", "scale_free"])
