@@ -65,6 +65,7 @@ PERIOD_20 = {**SHORT, "steps": 20}
 
 
 def test_slow_socialization_and_fast_code_learning_know_most():
+    # paired at 16 runs: slow socialization's lead stands 9.7 SE, fast code learning's 5.6
     points = [{P1: 0.1, P2: 0.9}, {P1: 0.9, P2: 0.9}, {P1: 0.1, P2: 0.1}]
     slow, fast, dull = (p["code_knowledge"].to_numpy()
                         for p in _paired("figure1", points, 16, ["code_knowledge"]))  # fmt: skip
@@ -79,6 +80,8 @@ def test_slow_socialization_and_fast_code_learning_know_most():
 
 
 def test_heterogeneous_socialization_mix_keeps_code_knowledge_high():
+    # paired at 40 runs: the mix's equilibrium lead 11.5 SE, at period 20 4.3; fast
+    # learners over slow ones 46
     points = [{SHARE: 0.5}, {SHARE: 1.0}]
     eq = _paired("heterogeneous", points, 40, ["code_knowledge"])
     mixed, all_fast = (p["code_knowledge"].to_numpy() for p in eq)
@@ -99,6 +102,7 @@ def test_heterogeneous_socialization_mix_keeps_code_knowledge_high():
 
 
 def test_turnover_helps_fast_socialization_and_hurts_slow():
+    # paired at 40 runs: turnover's help at p1 = 0.9 stands 4.8 SE, its harm at 0.1 8.1
     points = [{P1: p1, P3: p3} for p1, p3 in ((0.9, 0.0), (0.9, 0.1), (0.1, 0.0), (0.1, 0.3))]
     at = _paired("turnover", points, 40, ["code_knowledge"])
     fast0, fast1, slow0, slow3 = (p["code_knowledge"].to_numpy() for p in at)
@@ -111,7 +115,8 @@ def test_turnover_helps_fast_socialization_and_hurts_slow():
 def test_turbulence_decays_knowledge_without_turnover_and_turnover_sustains_it():
     """Each run's decay (its peak code knowledge minus its last, period 100) under
     turbulence, against the same replicate with reality still (the knock-out: no decay
-    at all, the code's knowledge only rises)."""
+    at all, the code's knowledge only rises). Paired at 16 runs: the decay stands 11.6 SE,
+    turnover's help 10.0, and its being larger under turbulence 5.0."""
     points = [{P3: 0.0, P4: 0.02}, {P3: 0.1, P4: 0.02}, {P3: 0.0, P4: 0.0}, {P3: 0.1, P4: 0.0}]
     store = run_experiment("turbulence", march("turbulence", steps=100), points, 16, 5, WORKERS,
                            False, None, common_seeds=True, metrics=["code_knowledge"])  # fmt: skip
