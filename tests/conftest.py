@@ -2,8 +2,9 @@
 
 Debian's Chromium drives the dashboard (Playwright's own browser download needs the
 internet); ``./dev.sh test`` installs it. Tests that use the ``browser`` fixture are
-marked ``browser``; the 30-student class is ``load``; statistical tests over many runs
-are ``slow``. ``-m "not browser and not load and not slow"`` runs the quick part.
+marked ``browser``; the 30-student class is ``load``; statistical tests over many runs,
+and the type check, are ``slow``. ``-m "not browser and not load and not slow"`` runs
+the quick part.
 """
 
 from __future__ import annotations

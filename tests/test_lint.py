@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -23,6 +25,7 @@ def test_ruff_format_is_clean():
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+@pytest.mark.slow  # 15 s or more on one CPU: started early, not left to run alone at the end
 def test_mypy_finds_no_errors_in_the_package():
     proc = subprocess.run(
         [sys.executable, "-m", "mypy", "--no-incremental"], cwd=ROOT, capture_output=True,
