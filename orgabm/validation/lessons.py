@@ -4,6 +4,8 @@
     python -m orgabm.validation.lessons --lever leadership.experimentation --low 0 --high 0.25
     python -m orgabm.validation.lessons --scenario siloed_teams \
         --lever leadership.communities_of_practice --low 0 --high 0.1 --metric knowledge
+    python -m orgabm.validation.lessons --scenario assignments/safety_and_complexity \
+        --tasks complexity                                # simple and rugged NK tasks
 
 Each cell runs a scenario (``learning_organization`` unless ``--scenario``) with the
 cell's changes at the lever's two values, replicate r with the same seed at both
@@ -33,7 +35,7 @@ from ..batch.seeds import derive_seed
 from ..engine.model import OrgModel
 from ..scenario import ScenarioError, load_scenario
 
-__all__ = ["CELLS", "cell_effect", "grid", "preset_effect"]
+__all__ = ["CELLS", "COMPLEXITY", "TASK_SETS", "cell_effect", "grid", "preset_effect"]
 
 #: The grid: organization size, task (March's reality or an NK landscape) and reviews.
 SIZES = (50, 100, 500)
@@ -45,6 +47,14 @@ TASKS: dict[str, dict[str, Any]] = {"March, 20 dimensions": {"environment.dimens
          "NK 20, K = 5": {"environment.kind": "nk", "environment.dimensions": 20,
                           "environment.k": 5, "environment.tacit": 0.5,
                           "environment.turbulence": 0.01}}  # fmt: skip
+#: ``--tasks complexity``: NK landscapes simple (K = 0) and rugged (K = 5), for lessons
+#: about complexity (the ``safety_and_complexity`` assignment's)
+COMPLEXITY: dict[str, dict[str, Any]] = {
+    f"NK {n}, K = {k}": {"environment.kind": "nk", "environment.dimensions": n,
+                         "environment.k": k, "environment.tacit": 0.5,
+                         "environment.turbulence": 0.01}
+    for n in (16, 20) for k in (0, 5)}  # fmt: skip
+TASK_SETS = {"default": TASKS, "complexity": COMPLEXITY}
 REVIEWS_LEVER = "leadership.after_action_reviews"
 SAFETY_LEVER = "leadership.psychological_safety"
 #: the third axis, by lever: (its column's name, its settings by label, the path they set)
@@ -97,19 +107,23 @@ def _paired(
 def grid(
     lever: str, low: float, high: float, metric: str, reps: int, seed: int = 0,
     scenario: str = "learning_organization", against: str | None = None,
+    tasks: str = "default",
 ) -> str:  # fmt: skip
     """The grid as a Markdown table: one row per cell, the effect, its SE and z; with
     ``against``, the effect is ``scenario``'s difference from that preset, not the lever's.
     The cells' third part is read by its position (``CELLS`` holds the reviews' labels);
-    for the reviews lever it is the safety axis's setting in that position."""
+    for the reviews lever it is the safety axis's setting in that position. ``tasks``
+    names one of :data:`TASK_SETS` (``complexity``: NK at K = 0 and 5)."""
     column, settings, path = third_axis(lever if against is None else "")
     labels = list(settings)
     what = f"{lever} {low} -> {high}" if against is None else f"{scenario} - {against}"
     effect_column = f"{metric}: {what}"
     rows = []
-    for size, task, reviews in CELLS:
+    chosen = TASK_SETS[tasks]
+    cells = CELLS if tasks == "default" else list(itertools.product(SIZES, chosen, REVIEWS[1]))
+    for size, task, reviews in cells:
         label = labels[list(REVIEWS[1]).index(reviews)]
-        changes = {"organization.employees": size, **TASKS[task], path: settings[label]}
+        changes = {"organization.employees": size, **chosen[task], path: settings[label]}
         if against is None:
             effect, se = cell_effect(lever, low, high, metric, changes, reps, seed, scenario)
         else:
@@ -138,6 +152,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--metric", default="performance")
     parser.add_argument("--reps", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--tasks",
+        choices=list(TASK_SETS),
+        default="default",
+        help="the tasks: March 20 and 30 and NK 16 and 20 at K = 5 (default), "
+        "or NK 16 and 20 at K = 0 and 5 (complexity)",
+    )
     args = parser.parse_args(argv)
     if args.reps < 2:
         parser.error(f"--reps {args.reps}: must be 2 or more (a standard error needs two)")
@@ -151,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.metric not in OrgModel.metric_names():
         parser.error(f"--metric {args.metric}: choose from {', '.join(OrgModel.metric_names())}")
     print(grid(args.lever, args.low, args.high, args.metric, args.reps, args.seed,
-               args.scenario, args.against))  # fmt: skip
+               args.scenario, args.against, args.tasks))  # fmt: skip
     return 0
 
 

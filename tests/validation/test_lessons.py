@@ -33,6 +33,18 @@ def test_the_grid_is_a_table_with_one_row_per_cell(monkeypatch, capsys):
     assert len(table) == 3 and table[2].startswith("| 20 | March, 20 dimensions | no reviews |")
 
 
+def test_the_complexity_tasks_put_simple_and_rugged_nk_side_by_side(monkeypatch):
+    monkeypatch.setattr(lessons, "SIZES", (20,))
+    simple = {"NK 16, K = 0": lessons.COMPLEXITY["NK 16, K = 0"]}
+    monkeypatch.setitem(lessons.TASK_SETS, "complexity", simple)
+    table = lessons.grid(SAFETY, 0.1, 0.9, "performance", reps=2, tasks="complexity")
+    rows = table.splitlines()
+    assert len(rows) == 4  # header, rule, reviews on and off
+    assert rows[2].startswith("| 20 | NK 16, K = 0 | reviews every 5 |")
+    assert set(lessons.COMPLEXITY) == {"NK 16, K = 0", "NK 16, K = 5", "NK 20, K = 0",
+                                       "NK 20, K = 5"}  # fmt: skip
+
+
 def test_one_replicate_is_refused_in_the_flags_words():
     with pytest.raises(SystemExit) as stop:
         lessons.main(["--reps", "1"])
