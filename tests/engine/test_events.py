@@ -72,9 +72,10 @@ def test_the_new_ceo_preset_loses_safety_and_reports():
     for m, values in _ceo_drops(metrics, {}).items():
         drop, se = mean_se(values)
         assert drop > 3 * se, (m, drop, se)
-    for m, values in _ceo_drops(metrics[:3], {"leadership.experimentation": 0.0}).items():
-        drop, se = mean_se(values)
-        assert abs(drop) <= 3 * se, (m, drop, se)
+    idle = _ceo_drops(metrics[:3], {"leadership.experimentation": 0.0})
+    assert (idle["experiments"] == 0).all() and (idle["reported_failures"] == 0).all(), idle
+    drop, se = mean_se(idle["safety"])  # not exact: turnover picks others once training stops
+    assert abs(drop) <= 3 * se, (drop, se)
 
 
 def test_a_shock_flips_reality():
