@@ -35,9 +35,11 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """A dashboard server on a free loopback port for a test module: (url, its log)."""
+    """A dashboard server on a free loopback port, shared by the modules that need no
+    settings of their own (one per pytest-xdist worker): (url, its log). A server costs
+    seconds of CPU to start (Solara, Mesa); each session gets its own kernel anyway."""
     from orgabm.dashboard.serve import running_server
 
     log = tmp_path_factory.mktemp("dashboard") / "server.log"

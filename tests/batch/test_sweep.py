@@ -192,7 +192,10 @@ def test_sigkill_then_resume_gives_exactly_the_uninterrupted_results(tmp_path: P
     assert 0 < len(stored) < 100, "kill the sweep mid-way"
     assert not (killed / "runs.parquet").exists()
     subprocess.run([*command, "--out", str(killed)], env=env, check=True)
-    subprocess.run([*command, "--out", str(tmp_path / "whole")], env=env, check=True)
+    # the uninterrupted sweep, here: the CLI runs this same call (a third process would
+    # only import Mesa again)
+    sweep("march_1991", {"leadership.socialization": [0.1, 0.3, 0.5, 0.7, 0.9]}, reps=20,
+          seed=9, workers=2, progress=False, out=tmp_path / "whole")  # fmt: skip
     pd.testing.assert_frame_equal(runs_of(killed), runs_of(tmp_path / "whole"))
     pd.testing.assert_frame_equal(Store(killed).steps(), Store(tmp_path / "whole").steps())
     assert runs_of(killed)["run_id"].tolist() == list(range(100))
