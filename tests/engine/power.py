@@ -2,6 +2,7 @@
 
     .venv/bin/python tests/engine/power.py            # every test in tests/engine
     .venv/bin/python tests/engine/power.py -k safety  # some (arguments go to pytest)
+    .venv/bin/python tests/engine/power.py tests/validation/test_canonical.py
 
 Runs the engine's tests once with ORGABM_EFFECTS_LOG set: ``effects.per_run`` notes every
 set of per-run values a test averages. Within a test, the sets on one metric and window
@@ -14,7 +15,8 @@ samples. For each pair it prints |difference| / SE (z) and the replicates at whi
 would stand Z = 4 standard errors clear: n * (4 / z)^2. Where a
 test's smallest real effect needs far fewer replicates than it runs, it may use fewer;
 more, it needs more. (A comparison with z near 0 is one the test expects to show
-nothing: a knock-out.)
+nothing: a knock-out.) The published models' tests (tests/validation/test_canonical.py)
+note the paired differences they weigh, and those are printed as they are.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ def comparisons(lines: list[dict]) -> dict[str, list[tuple[str, float, float, in
     out: dict[str, list[tuple[str, float, float, int]]] = {}
     pending: dict[tuple, dict] = {}
     for line in lines:
+        if line.get("gap"):  # already paired differences (tests/validation)
+            se = math.sqrt(line["var"] / line["n"])
+            out.setdefault(line["test"], []).append((line["metric"], line["mean"], se, line["n"]))
+            continue
         key = (line["test"], line["metric"], tuple(line["window"]))
         before = pending.pop(key, None)
         if before is None:
@@ -53,11 +59,13 @@ def comparisons(lines: list[dict]) -> dict[str, list[tuple[str, float, float, in
 
 def main(argv: list[str]) -> int:
     here = Path(__file__).resolve().parent
+    given = [a for a in argv if not a.startswith("-") and Path(a.split("::")[0]).exists()]
+    argv = [str(Path(a).resolve()) if a in given else a for a in argv]
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "effects.jsonl"
         env = {**os.environ, "ORGABM_EFFECTS_LOG": str(log)}
         done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0",
-                               "-p", "no:cacheprovider", str(here), *argv],
+                               "-p", "no:cacheprovider", *([] if given else [str(here)]), *argv],
                               env=env, cwd=here.parents[1])  # fmt: skip
         lines = [json.loads(t) for t in log.read_text().splitlines()] if log.exists() else []
     print("| test | metric | difference | SE | z | replicates | replicates for z = 4 |")
