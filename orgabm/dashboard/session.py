@@ -151,13 +151,11 @@ class Session:
             model.last_review_failures[reviewed] = 0
         quiet = all(at < now - 10 or "punished" not in text for at, text in self.feed[-12:])
         if counts["punishments"] >= max(3, 0.05 * model.employees) and quiet:
-            self.feed.append(
-                (
-                    now,
-                    f"Step {now}: {int(counts['punishments'])} failed experiments "
-                    "were punished; people grow cautious.",
-                )
-            )
+            said = int(counts["punishments"])
+            why = ("failed experiments were punished" if not counts["silenced"] else
+                   "people were punished for a failed experiment or for saying the code "
+                   "was wrong")  # fmt: skip
+            self.feed.append((now, f"Step {now}: {said} {why}; people grow cautious."))
         if len(self.feed) > 200:
             del self.feed[1:-150]
 

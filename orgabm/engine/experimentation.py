@@ -17,7 +17,7 @@ from .state import at
 if TYPE_CHECKING:
     from .state import EngineState, Levers
 
-__all__ = ["Trial", "experiment", "respond"]
+__all__ = ["Trial", "answer_dissent", "experiment", "respond"]
 
 
 @dataclass
@@ -92,7 +92,8 @@ def respond(state: EngineState, levers: Levers, trial: Trial, rng: np.random.Gen
     A failure is punished with probability 1 - psychological_safety (``climate.punished``),
     otherwise answered with support (``climate.supported``). An unpunished failure is
     reported for review if its author feels safe enough (probability = their safety).
-    Successes are reported with the same probability, and recognized with probability
+    Successes are reported with the same probability; one that says the code is wrong is
+    answered like a failure (``answer_dissent``). Successes are recognized with probability
     ``recognition`` (``climate.recognized``), at a cost. Team leaders set an example by
     their trials and by the failures they report (``climate.leader_example``).
     """
@@ -114,7 +115,8 @@ def respond(state: EngineState, levers: Levers, trial: Trial, rng: np.random.Gen
 
     win_rows = trial.rows[trial.seen]
     shares = rng.random(len(win_rows)) < state.safety[win_rows]
-    _report(state, trial, np.flatnonzero(trial.seen)[shares])
+    _report(state, trial, answer_dissent(state, levers, trial, np.flatnonzero(trial.seen)[shares],
+                                         rng))  # fmt: skip
     recognized = win_rows[rng.random(len(win_rows)) < at(levers("recognition"), win_rows)]
     if len(recognized):
         climate.recognized(state, cal, recognized)
@@ -124,6 +126,36 @@ def respond(state: EngineState, levers: Levers, trial: Trial, rng: np.random.Gen
     if leading.any():
         admitted = fail_rows[told & state.is_leader[fail_rows]]
         climate.leader_example(state, cal, trial.rows[leading], admitted)
+
+
+def answer_dissent(
+    state: EngineState, levers: Levers, trial: Trial, told: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Leaders answer a dissenting report, one that says the code is wrong, as they answer a
+    failure; a punished one is dropped. Returns the reports (positions in ``trial``) kept.
+
+    A success told (positions ``told``) dissents when the code holds the other value on
+    its dimension. With probability 1 - psychological_safety its author is punished
+    (``climate.punished``: they and their ties saw it) and the report goes no further;
+    otherwise they are supported and it goes on the team's record. A failure is answered
+    once, as a failure, in ``respond``. With no dissent nothing is drawn.
+    """
+    code = state.code[trial.dims[told]]
+    dissent = (code != 0) & (code != trial.values[told])
+    if not dissent.any():
+        return told
+    rows = trial.rows[told[dissent]]
+    silenced = rng.random(len(rows)) < 1.0 - at(levers("psychological_safety"), rows)
+    if silenced.any():
+        climate.punished(state, levers.calibration, rows[silenced])
+        state.last_punished = np.concatenate([state.last_punished, rows[silenced]])
+    if (~silenced).any():
+        climate.supported(state, levers.calibration, rows[~silenced])
+    state.counts["punishments"] += int(silenced.sum())
+    state.counts["silenced"] += int(silenced.sum())
+    dropped = np.zeros(len(told), dtype=bool)
+    dropped[np.flatnonzero(dissent)[silenced]] = True
+    return told[~dropped]
 
 
 def _report(state: EngineState, trial: Trial, told: np.ndarray) -> None:

@@ -23,7 +23,7 @@ __all__ = ["COUNTERS", "EngineState", "Levers", "at"]
 #: Per-step counts, reset at the start of every step (``state.counts``).
 COUNTERS = (
     "experiments", "innovations", "failures", "kept", "punishments", "reported_failures",
-    "shares", "encounters", "lessons", "reviews", "cost",
+    "shares", "encounters", "lessons", "reviews", "cost", "silenced",
 )  # fmt: skip
 
 

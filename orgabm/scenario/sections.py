@@ -135,7 +135,9 @@ class Leadership(Section):
     socialization: Probability = Field(0.1, description="learning from the code (p1)")
     code_learning: Probability = Field(0.5, description="the code learning from the best (p2)")
     psychological_safety: Probability = Field(
-        0.5, description="chance a failure is answered with support, not punishment"
+        0.5,
+        description="chance a failure or a dissenting report is answered with support, not "
+        "punishment",
     )
     experimentation: Probability = Field(0.0, description="encouragement to try beliefs one lacks")
     feedback: Probability = Field(0.8, description="how accurately experimenters see their results")

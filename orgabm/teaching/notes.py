@@ -128,8 +128,9 @@ READINGS = {
         "See docs/validation.md for the same curves at 1,000 runs per point."
     ),
     "assignments/safety_and_complexity": (
-        "Safety works through experiments: a failure is punished with probability "
-        "1 - psychological safety, and what people see of punishment and support sets how "
+        "Safety works through experiments: a failure, or a report that the code is wrong, "
+        "is punished with probability 1 - psychological safety, and what people see of "
+        "punishment and support sets how "
         "safe they feel, so an unsafe climate tries and reports fewer experiments. Half of "
         "what matters here is tacit: only people's own trials and what they pass on can "
         "find it. Safety raises performance on both tasks. In this model it raises it more "
@@ -139,7 +140,7 @@ READINGS = {
         "in one colleague's context can do worse in another's, so the same experiments "
         "teach less. The gap between the tasks goes the same way at 16 and 20 decisions "
         "and at 50 to 500 employees; it is clear with after-action reviews, as here, "
-        "since a review passes each finding to the whole team, and small, within noise, "
+        "since a review passes each finding to the whole team, and small, mostly within noise, "
         "without them (docs/sensitivity.md). The common saying that safety matters most "
         "for complex work is not what this mechanism shows."
     ),
@@ -151,8 +152,8 @@ READINGS = {
         "by 0.1; beyond it each encounter adds little knowledge and still takes time from "
         "work (see productivity in the Live run). This holds on tasks like this one, where "
         "a belief that does better does so in any team, at 50, 100 and 500 employees, with "
-        "and without reviews, except at 500 employees with 30 dimensions and reviews, where "
-        "teams that size already hold most of what there is to know. On rugged tasks (an NK "
+        "and without reviews, except in 3 of the 12 cells with reviews (100 employees at 20 "
+        "dimensions, 500 at 20 and 30), where the gain is within noise. On rugged tasks (an NK "
         "landscape in the scenario) communities add no clear knowledge: what did better in "
         "another team's context need not do better in one's own (docs/sensitivity.md)."
     ),
@@ -162,7 +163,9 @@ READINGS = {
         "feedback, so sometimes wrongly. A failure is reported only if it is answered with "
         "support rather than punishment (probability = psychological safety) and its "
         "author speaks up (probability = their own safety, which punishment lowers and "
-        "support raises), so in an unsafe climate reviews have little to work with. In a "
+        "support raises), so in an unsafe climate reviews have little to work with. A "
+        "success that says the code is wrong reaches the review only if leaders answer it "
+        "with support as well. In a "
         "safe team that already knows most of the answer, most trials change something "
         "that was right, and the few that are wrongly seen to work are passed to the whole "
         "team: with this assignment's feedback (0.9) frequent reviews can then lower "
@@ -171,9 +174,9 @@ READINGS = {
         "A review also takes its members' time: productivity falls when reviews come "
         "too often. 0 means no reviews; smaller numbers mean more frequent reviews. So "
         "this model does not say that reviews always pay: in `learning_organization`, at "
-        "50 to 500 employees on simple and rugged tasks, a review every 5 steps adds no "
-        "clear knowledge at safety 0.1 or 0.9, and in large organizations on rugged tasks "
-        "with a safe climate it lowers it (docs/sensitivity.md)."
+        "50 to 500 employees on simple and rugged tasks, a review every 5 steps adds clear "
+        "knowledge in only 2 of 24 cells at safety 0.1 or 0.9, and in large organizations "
+        "on rugged tasks with a safe climate it lowers it (docs/sensitivity.md)."
     ),
 }
 

@@ -143,6 +143,30 @@ def test_punishment_lowers_risk_tolerance_and_safety():
         assert (unfelt == 0).all(), (metric, unfelt)  # to the last bit
 
 
+def test_saying_the_code_is_wrong_is_answered_like_a_failure(monkeypatch):
+    """Where leaders punish (psychological safety 0.1) and the market moves (turbulence
+    0.05, so the code is often out of date), a success reported against the code is
+    punished too, and safety over the run is lower than with that answer replaced by a
+    no-op: 4.7 standard errors at 24 paired runs (knowledge: within noise). Knocked out
+    by a code that never takes a view (code_learning 0: nothing can dissent), the same
+    comparison gives the same runs to the last bit."""
+    from orgabm.engine import experimentation
+
+    def final_safety(over: dict, reps: int) -> np.ndarray:
+        over = {"leadership.psychological_safety": 0.1, "environment.turbulence": 0.05, **over}
+        return per_run(runs(over, reps, metrics=["safety"]), "safety")
+
+    def unanswered(over: dict, reps: int) -> np.ndarray:
+        with monkeypatch.context() as patch:
+            patch.setattr(experimentation, "answer_dissent", lambda s, lv, t, told, rng: told)
+            return final_safety(over, reps)
+
+    loss, se = mean_se(unanswered({}, REPS) - final_safety({}, REPS))
+    assert loss > 3 * se, (loss, se)
+    frozen = {"leadership.code_learning": 0.0}
+    assert (unanswered(frozen, 4) == final_safety(frozen, 4)).all()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("reviews", [5, 0])
 def test_safety_raises_performance_on_a_rugged_task_with_or_without_reviews(reviews):

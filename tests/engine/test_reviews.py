@@ -19,8 +19,9 @@ def _gains(climate: dict, reps: int) -> np.ndarray:
 def test_reviews_teach_what_was_reported_and_little_where_failures_are_hidden():
     """Reviews raise knowledge in a safe climate, far more than in an unsafe one, where
     failures are punished and go unreported (replicate r has the same seed in all four
-    arms, so the difference of gains is paired)."""
-    safe, unsafe = _gains(SAFE, 12), _gains(UNSAFE, 12)
+    arms, so the difference of gains is paired). At 24 replicates the safe climate's
+    extra gain stood 4.1 standard errors clear, at 12 only 2 (tests/engine/power.py)."""
+    safe, unsafe = _gains(SAFE, 24), _gains(UNSAFE, 24)
     gain, se = mean_se(safe)
     assert gain > 4 * se, (gain, se)
     more, se = mean_se(safe - unsafe)

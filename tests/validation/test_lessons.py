@@ -17,8 +17,8 @@ SAME_LEADERS = {
 
 
 def test_a_cell_measures_safetys_effect_and_with_no_experiments_none():
-    cell = {"organization.employees": 30, "steps": 60}  # z 4.8 at 6 replicates
-    effect, se = lessons.cell_effect(SAFETY, 0.1, 0.9, "performance", cell, reps=6)
+    cell = {"organization.employees": 30, "steps": 60}  # z 5.1 at 10 replicates (2.8 at 6)
+    effect, se = lessons.cell_effect(SAFETY, 0.1, 0.9, "performance", cell, reps=10)
     assert effect > 3 * se, (effect, se)
     # the knock-out: leaders' answers to failures need failures to answer
     idle = {**cell, "leadership.experimentation": 0.0}
