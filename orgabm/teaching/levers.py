@@ -31,8 +31,9 @@ LEVER_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             (
                 "psychological_safety",
-                "How often leaders answer a failure with support instead of punishment; "
-                "how safe people feel follows from what they see happen.",
+                "How often leaders answer a failure, or someone who says the official line "
+                "is wrong, with support instead of punishment; how safe people feel follows "
+                "from what they see happen.",
             ),
         ],
     ),
