@@ -40,9 +40,10 @@ __all__ = ["ForkedWorker", "start_worker"]
 
 #: Only here: Linux has fork, SOCK_SEQPACKET and file descriptors for processes.
 AVAILABLE = sys.platform.startswith("linux") and hasattr(socket, "send_fds")
-#: The environment that shapes what the server imports: a different one gets its own server.
+#: The environment that shapes what the server imports, and at what priority (a background
+#: sweep's, ORGABM_WORKER_NICE): a different one gets its own server.
 _IMPORT_ENV = ("PYTHONPATH", "PYTHONHOME", "PYTHONMALLOC", "PYTHONHASHSEED", "OPENBLAS_NUM_THREADS",
-               "OMP_NUM_THREADS", "MKL_NUM_THREADS")  # fmt: skip
+               "OMP_NUM_THREADS", "MKL_NUM_THREADS", "ORGABM_WORKER_NICE")  # fmt: skip
 
 
 class _Server:
@@ -336,6 +337,9 @@ def serve(fd: int) -> int:
     watch = _watch(parent)
     if os.getppid() != parent:
         return 1  # the sweep died while we started
+    nice = int(os.environ.get("ORGABM_WORKER_NICE", "0") or 0)
+    if nice and hasattr(os, "nice"):
+        os.nice(nice)  # a background sweep's imports (seconds of CPU) yield to the pages too
     import pandas  # noqa: F401 - the preload: a worker's imports, done once
     import pyarrow.parquet  # noqa: F401 - what a worker's first commit needs
 

@@ -166,8 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     append_model_path()  # a --model module's folder, last: it shadows nothing
     args = list(sys.argv[1:] if argv is None else argv)
     nice = int(os.environ.get("ORGABM_WORKER_NICE", "0") or 0)
-    if nice and hasattr(os, "nice"):
-        os.nice(nice)  # a background sweep: the server and its pages come first
+    if nice and hasattr(os, "nice") and nice > os.nice(0):  # forked by a niced server: as it
+        os.nice(nice - os.nice(0))  # a background sweep: the server and its pages come first
     store = Store(args[0])
     answers = sys.stdout
     sys.stdout = sys.stderr  # anything else printed must not garble the answers

@@ -20,7 +20,8 @@ from orgabm.batch import forkserver
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from bench_overhead import worker_start
 
-from orgabm.batch.sweep import sweep
+from orgabm.batch.designs import grid_points
+from orgabm.batch.sweep import Sweep, run_sweep, sweep
 
 pytestmark = pytest.mark.skipif(not forkserver.AVAILABLE, reason="the fork server is Linux's")
 SMALL = {"leadership.socialization": [0.1, 0.9]}
@@ -66,6 +67,26 @@ def test_the_model_module_is_imported_by_each_worker_and_never_by_the_server(tmp
     assert len(lines) == 2  # the two workers, once each (this process checks the model too)
     assert all(parent in servers and pid not in servers for pid, parent, _ in lines)
     assert [note for _, _, note in lines] == ["second", "second"]
+
+
+def _niceness(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+def test_a_background_sweep_gets_a_server_that_imports_at_its_priority(tmp_path):
+    """A dashboard's sweeps run niced, and so does their server's start (seconds of imports
+    that would otherwise slow the class's pages); a sweep at full priority keeps its own."""
+    _sweep()
+    (plain,) = _servers()
+    built = Sweep.build("march_1991", grid_points(SMALL), reps=2, steps=4, overrides=TINY)
+    run_sweep(built, tmp_path / "niced", workers=1, progress=False, nice=5)
+    niced = [pid for pid in _servers() if pid != plain]
+    assert len(niced) == 1 and plain in _servers()
+    assert _niceness(niced[0]) == _niceness(os.getpid()) + 5 == _niceness(plain) + 5
+    forkserver._close_servers()  # as at exit: the tests below count one server
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in (plain, *niced)) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def test_a_killed_server_is_started_again_and_the_sweep_runs():
@@ -125,7 +146,8 @@ def test_a_forked_copy_of_the_sweeping_process_leaves_its_server_alone():
 
 SWEEPER = """
 import sys
-from orgabm.batch.sweep import sweep
+from orgabm.batch.designs import grid_points
+from orgabm.batch.sweep import Sweep, run_sweep, sweep
 sweep("march_1991", vary={"leadership.socialization": [0.1, 0.9]}, reps=2, workers=2,
       steps=1000000, overrides={"stop_at_equilibrium": False}, progress=False)
 """
