@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,10 @@ def harden_routes() -> None:
         settings.telemetry.mixpanel_enable = False
     if "SOLARA_SESSION_HTTP_ONLY" not in os.environ:
         settings.session.http_only = True
+    # plain http, never in an iframe: Solara's cookie rightly falls back to samesite=lax, and
+    # its 15 lines about iframes, on the first page, would only alarm a trainer
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https",
+                            category=UserWarning, module="solara.server.starlette")  # fmt: skip
 
     routes = solara_starlette.app.router.routes
     for i, route in enumerate(routes):

@@ -51,6 +51,7 @@ def test_the_network_and_charts_render_with_no_internet(server, browser):
     step(page, 2)
     text = log.read_text()
     assert "Could not load URL" not in text, text[-2000:]
+    assert "samesite" not in text, text[-2000:]  # no warning about iframes at the terminal
     page.context.close()
 
 
