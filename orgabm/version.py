@@ -10,10 +10,7 @@ __all__ = ["__version__", "versions"]
 def versions() -> dict[str, str]:
     """The versions a manifest records, so that a result says what produced it."""
     import platform
+    from importlib.metadata import version  # not ``import mesa``: seconds of imports
 
-    import mesa
-    import numpy as np
-    import pandas as pd
-
-    return {"orgabm": __version__, "mesa": mesa.__version__, "numpy": np.__version__,
-            "pandas": pd.__version__, "python": platform.python_version()}  # fmt: skip
+    return {"orgabm": __version__, "mesa": version("mesa"), "numpy": version("numpy"),
+            "pandas": version("pandas"), "python": platform.python_version()}  # fmt: skip

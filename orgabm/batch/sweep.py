@@ -113,16 +113,24 @@ class Sweep:
                 said = ", ".join(f"{k}={v}" for k, v in point.items())
                 detail = str(exc).removeprefix("scenario: ")
                 raise SweepError(f"the point {said}: {detail}") from None
-        from .worker import load_model_class
-
+        chosen = None
         try:
-            model_class = load_model_class(model)
+            if model:  # a module of the user's: import it now, for a clear error
+                from .worker import load_model_class
+
+                model_class = load_model_class(model)
+                known, owner = model_class.chosen_metrics(None), model_class.__name__
+            else:  # orgabm's own: its metrics, without Mesa (the workers import it)
+                from ..engine.metrics import METRICS
+
+                known, owner = METRICS, "OrgModel"
         except (ImportError, AttributeError, TypeError, ValueError) as exc:
             raise SweepParameterError("model", model, str(exc)) from None
-        chosen = None
         if metrics is not None:
+            from ..engine.metrics import chosen as choose
+
             try:
-                chosen = list(model_class.chosen_metrics(metrics))
+                chosen = list(choose(metrics, known, owner))
             except ParameterError as exc:
                 raise SweepParameterError(exc.parameter, exc.value, exc.allowed) from None
         return cls(base, listed, reps, seed, model, dict(spec or {}), common_seeds, chosen)

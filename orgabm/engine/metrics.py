@@ -6,16 +6,18 @@ landscape it is the fitness of the solution held, in [0, 1] (``NKLandscape.knowl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from ..scenario.errors import ParameterError
+
 if TYPE_CHECKING:
     from .model import OrgModel
 
-__all__ = ["METRICS", "MetricsRecorder", "TeamRecorder", "diversity"]
+__all__ = ["METRICS", "MetricsRecorder", "TeamRecorder", "chosen", "diversity"]
 
 
 def code_knowledge(model: OrgModel) -> float:
@@ -105,6 +107,25 @@ METRICS: dict[str, Callable[[OrgModel], float]] = {
     "lessons": _count_of("lessons"),
     "cost": _count_of("cost"),
 }
+
+
+def chosen(
+    names: Collection[str] | None, known: Mapping[str, Callable[[OrgModel], float]], owner: str
+) -> dict[str, Callable[[OrgModel], float]]:
+    """The metrics of ``known`` called ``names`` (None: all), in the order given; a
+    ParameterError names one that ``owner`` (a model class's name) does not have. Here, not
+    on the model, so that a sweep's parent checks ``metrics`` without importing Mesa."""
+    if names is None:
+        return dict(known)
+    if isinstance(names, str):  # one name, not its letters
+        names = [names]
+    allowed = f"choose from {', '.join(known)}"
+    for name in names:
+        if name not in known:
+            raise ParameterError("metrics", name, f"not a metric of {owner}; {allowed}")
+    if not names:
+        raise ParameterError("metrics", "", f"name at least one; {allowed}")
+    return {name: known[name] for name in dict.fromkeys(names)}
 
 
 class MetricsRecorder:

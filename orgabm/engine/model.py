@@ -12,8 +12,7 @@ import pandas as pd
 from mesa.discrete_space import Network
 
 from ..scenario import Scenario, change_scenario, check_memory, load_scenario
-from ..scenario.errors import ParameterError
-from . import communities, development, events, experimentation, march, reviews, sharing
+from . import communities, development, events, experimentation, march, metrics, reviews, sharing
 from .employees import Employee
 from .environments import build_environment
 from .metrics import METRICS, MetricsRecorder, TeamRecorder
@@ -138,18 +137,7 @@ class OrgModel(mesa.Model):
     ) -> dict[str, Callable[[OrgModel], float]]:
         """The metrics called ``names`` (None: all), in the order given; a ParameterError
         names one that this model does not have."""
-        known = {**METRICS, **cls.extra_metrics}
-        if names is None:
-            return known
-        if isinstance(names, str):  # one name, not its letters
-            names = [names]
-        allowed = f"choose from {', '.join(known)}"
-        for name in names:
-            if name not in known:
-                raise ParameterError("metrics", name, f"not a metric of {cls.__name__}; {allowed}")
-        if not names:
-            raise ParameterError("metrics", "", f"name at least one; {allowed}")
-        return {name: known[name] for name in dict.fromkeys(names)}
+        return metrics.chosen(names, {**METRICS, **cls.extra_metrics}, cls.__name__)
 
     # ------------------------------------------------------------------ views
     # The state's fields, read and written as the model's attributes (Mesa's style).

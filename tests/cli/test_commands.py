@@ -321,6 +321,14 @@ def test_out_must_be_parquet_or_csv(capsys, tmp_path):
     assert not (tmp_path / "x.xlsx").exists()
 
 
+#: a sweep of one short run, in a temporary folder
+SWEEP = """import tempfile
+from orgabm.cli import main
+with tempfile.TemporaryDirectory() as out:
+    main(['sweep', 'march_1991', '--steps', '2', '--set', 'organization.employees=4',
+          '--vary', 'leadership.socialization=0.1', '--reps', '1', '--workers', '1',
+          '--metrics', 'knowledge', '--out', out + '/s', '--quiet'])"""
+
 #: what a command should not load unless it uses it (issue 16: start-up)
 HEAVY = ("mesa", "pandas", "scipy", "matplotlib", "pyarrow", "solara", "dask", "SALib",
          "networkx", "pydantic", "numpy")  # fmt: skip
@@ -333,8 +341,10 @@ LOADED = "import sys; print('loaded:', *(m for m in {heavy} if m in sys.modules)
         ("import orgabm", ()),
         ("from orgabm.cli import main\ntry: main(['--help'])\nexcept SystemExit: pass", ()),
         ("from orgabm.cli import main; main(['validate', 'march_1991'])", ("pydantic", "numpy")),
+        # the sweep's parent runs no model: Mesa (and its SciPy and networkx) only in workers
+        (SWEEP, ("pydantic", "numpy", "pandas", "pyarrow")),
     ],
-    ids=["import orgabm", "orgabm --help", "orgabm validate"],
+    ids=["import orgabm", "orgabm --help", "orgabm validate", "orgabm sweep"],
 )
 def test_a_command_loads_only_the_libraries_it_uses(code, allowed):
     probe = f"{code}\n{LOADED.format(heavy=HEAVY)}"
