@@ -44,18 +44,43 @@ def meta(page: Page) -> dict:
     return json.loads(page.locator("[data-rendered]").last.get_attribute("data-meta"))
 
 
-def test_the_network_and_charts_render_with_no_internet(server, browser):
+def test_the_page_renders_offline_marks_a_lever_change_and_opens_the_inspector(server, browser):
+    """One page, in the order a trainer meets them (each page load costs seconds of CPU):
+    the charts and the network draw with no internet, a lever moved mid-run is marked and
+    narrated, and a click on an employee opens the inspector."""
     url, log = server
     page = open_page(browser, url)
     assert page.locator("[data-rendered] canvas").count() >= 5
-    step(page, 2)
+    step(page, 3)
     text = log.read_text()
     assert "Could not load URL" not in text, text[-2000:]
     assert "samesite" not in text, text[-2000:]  # no warning about iframes at the terminal
+    page.get_by_role("slider", name="psychological safety").focus()
+    page.keyboard.press("Home")  # the slider's minimum: 0
+    expect(page.get_by_text("Intervention at step 3: psychological safety 0.9 -> 0."))\
+        .to_be_visible()  # fmt: skip
+    step(page)
+    assert meta(page)["interventions"] == [3]
+    # where employee 0 is drawn: the network view's scales, read in the page
+    x, y = page.evaluate("""() => {
+      const el = [...document.querySelectorAll('[data-rendered]')]
+        .find((e) => e.view && e.view.data('d1').length && 'row' in e.view.data('d1')[0]);
+      const node = el.view.data('d1').find((d) => d.row === 0);
+      const box = el.querySelector('canvas').getBoundingClientRect();
+      const [ox, oy] = el.view.origin();
+      const pad = el.view.padding();
+      const [sx, sy] = [el.view.scale('x'), el.view.scale('y')];
+      return [box.left + pad.left + ox + sx(node.x), box.top + pad.top + oy + sy(node.y)];
+    }""")
+    page.mouse.click(x, y)
+    expect(page.get_by_text("Employee 0: team 0", exact=False)).to_be_visible()
+    expect(page.get_by_text("Beliefs against reality and the official line")).to_be_visible()
     page.context.close()
 
 
-def test_play_advances_the_run_and_pause_stops_it(server, browser):
+def test_play_advances_pause_stops_and_play_drives_the_session_a_sidebar_change_builds(
+    server, browser
+):
     page = open_page(browser, server[0])
     page.get_by_role("button", name="Fast").click()
     page.get_by_role("button", name="Play").click()
@@ -66,32 +91,14 @@ def test_play_advances_the_run_and_pause_stops_it(server, browser):
     stopped = page.get_by_text("Step:").first.inner_text()
     page.wait_for_timeout(1500)
     assert page.get_by_text("Step:").first.inner_text() == stopped
-    page.context.close()
-
-
-def test_play_works_after_a_sidebar_change(server, browser):
     # a sidebar change builds a new session: Play must drive the new one
-    page = open_page(browser, server[0])
     seed = page.get_by_role("textbox", name="Seed", exact=True)
     seed.fill("4")
     seed.press("Enter")
     expect(page.get_by_text("Step: 0", exact=True)).to_be_visible()
     page.wait_for_timeout(1000)
-    page.get_by_role("button", name="Fast").click()
     page.get_by_role("button", name="Play").click()
     page.wait_for_function(AT_LEAST, arg=3, timeout=30_000)
-    page.context.close()
-
-
-def test_a_lever_changed_mid_run_is_marked_and_narrated(server, browser):
-    page = open_page(browser, server[0])
-    step(page, 3)
-    page.get_by_role("slider", name="psychological safety").focus()
-    page.keyboard.press("Home")  # the slider's minimum: 0
-    expect(page.get_by_text("Intervention at step 3: psychological safety 0.9 -> 0."))\
-        .to_be_visible()  # fmt: skip
-    step(page)
-    assert meta(page)["interventions"] == [3]
     page.context.close()
 
 
@@ -116,53 +123,18 @@ def test_the_run_downloads_as_csv_and_reads_back(server, browser):
     page.context.close()
 
 
-def test_two_browser_sessions_are_isolated(server, browser):
-    first = open_page(browser, server[0])
-    step(first, 3)
-    second = open_page(browser, server[0])
-    assert second.get_by_text("Step: 0", exact=True).is_visible()
-    step(second)
-    assert first.get_by_text("Step: 3", exact=True).is_visible()
-    first.context.close()
-    second.context.close()
-
-
-def test_copy_link_opens_the_same_configuration_elsewhere(server, browser):
+def test_a_copied_link_opens_the_same_configuration_in_a_session_of_its_own(server, browser):
     page = open_page(browser, server[0], Config(scenario="one_safe_team", seed=9))
+    step(page, 3)
     page.get_by_role("button", name="Copy link").click()
     expect(page).to_have_url(re.compile("config="))
-    link = page.url
+    # another browser: its own cookie, its own session
     other = browser.new_context(viewport={"width": 1500, "height": 1100}).new_page()
-    other.goto(link)
+    other.goto(page.url)
     expect(other.get_by_text("Step: 0", exact=True)).to_be_visible(timeout=90_000)
+    other.wait_for_function(RENDERED, arg=0, timeout=60_000)
     expect(other.get_by_text("Scenario one_safe_team: One safe team")).to_be_visible()
+    step(other)
+    assert page.get_by_text("Step: 3", exact=True).is_visible()  # the first did not move
     page.context.close()
     other.context.close()
-
-
-def test_a_malformed_link_falls_back_to_defaults_with_a_notice(server, browser):
-    page = browser.new_context().new_page()
-    page.goto(server[0] + "/?config=not-a-configuration")
-    expect(page.get_by_text("could not be read", exact=False)).to_be_visible(timeout=90_000)
-    expect(page.get_by_text("Step: 0", exact=True)).to_be_visible()
-    page.context.close()
-
-
-def test_clicking_an_employee_opens_the_inspector(server, browser):
-    page = open_page(browser, server[0])
-    step(page)
-    # where employee 0 is drawn: the network view's scales, read in the page
-    x, y = page.evaluate("""() => {
-      const el = [...document.querySelectorAll('[data-rendered]')]
-        .find((e) => e.view && e.view.data('d1').length && 'row' in e.view.data('d1')[0]);
-      const node = el.view.data('d1').find((d) => d.row === 0);
-      const box = el.querySelector('canvas').getBoundingClientRect();
-      const [ox, oy] = el.view.origin();
-      const pad = el.view.padding();
-      const [sx, sy] = [el.view.scale('x'), el.view.scale('y')];
-      return [box.left + pad.left + ox + sx(node.x), box.top + pad.top + oy + sy(node.y)];
-    }""")
-    page.mouse.click(x, y)
-    expect(page.get_by_text("Employee 0: team 0", exact=False)).to_be_visible()
-    expect(page.get_by_text("Beliefs against reality and the official line")).to_be_visible()
-    page.context.close()
