@@ -105,7 +105,10 @@ case "$cmd" in
     # With no ARGS, the class load test (the `load` marker: its module) runs after the
     # rest, alone: it times the server against itself, and the other workers' load
     # would blur that. Either run failing (or running no test: exit 5) fails the whole.
-    test) setup; ensure_chromium
+    # Chromium (apt) installs while pip does: both mostly wait on the network and the disk
+    test) ensure_chromium & chromium=$!
+          setup
+          wait "$chromium" || exit 1
           if [ $# -gt 0 ]; then exec "$VENV/bin/python" -m pytest -n auto "$@"; fi
           status=0
           "$VENV/bin/python" -m pytest -n auto -m "not load" || status=$?
