@@ -116,7 +116,7 @@ case "$cmd" in
           load_log=$(mktemp)
           "$VENV/bin/python" -m pytest -p no:cacheprovider tests/dashboard/test_classroom_load.py \
               >"$load_log" 2>&1 & load=$!
-          trap 'kill "$load" 2>/dev/null; rm -f "$load_log"' EXIT
+          trap 'kill "$load" 2>/dev/null || true; rm -f "$load_log"' EXIT
           trap 'exit 130' INT TERM
           status=0
           nice -n 10 "$VENV/bin/python" -m pytest -n auto -m "not load" || status=$?
