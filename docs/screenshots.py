@@ -11,7 +11,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from orgabm.dashboard.links import Config
-from orgabm.dashboard.serve import CHROMIUM_ARGS, CHROMIUM_PATH, running_server
+from orgabm.dashboard.serve import CHROMIUM_ARGS, CHROMIUM_PATH, employee_position, running_server
 
 OUT = Path(__file__).resolve().parent / "img"
 RENDERED = """(i) => {
@@ -33,17 +33,7 @@ def shoot(browser, url: str, config: Config, steps: int, name: str, lever: bool 
             page.get_by_role("slider", name="psychological safety").focus()
             page.keyboard.press("Home")
     if inspect:
-        x, y = page.evaluate("""() => {
-          const el = [...document.querySelectorAll('[data-rendered]')]
-            .find((e) => e.view && e.view.data('d1').length && 'row' in e.view.data('d1')[0]);
-          const node = el.view.data('d1').find((d) => d.row === 3);
-          const box = el.querySelector('canvas').getBoundingClientRect();
-          const [ox, oy] = el.view.origin();
-          const pad = el.view.padding();
-          return [box.left + pad.left + ox + el.view.scale('x')(node.x),
-                  box.top + pad.top + oy + el.view.scale('y')(node.y)];
-        }""")
-        page.mouse.click(x, y)
+        page.mouse.click(*employee_position(page, 3))
         page.get_by_text("Beliefs against reality and the official line").wait_for()
         page.wait_for_timeout(1500)
     page.screenshot(path=str(OUT / name), full_page=True)

@@ -21,7 +21,7 @@ from .assets import ensure_offline_assets, read_only_cdn
 from .memory import SERVER_ONLY_MALLOC, can_trim
 
 __all__ = [
-    "CHROMIUM_ARGS", "CHROMIUM_PATH", "app_path", "command", "free_port",
+    "CHROMIUM_ARGS", "CHROMIUM_PATH", "app_path", "command", "employee_position", "free_port",
     "harden_routes", "is_loopback", "move_slider", "running_server", "server_env", "serving",
 ]  # fmt: skip
 
@@ -193,6 +193,26 @@ def running_server(log: Path | None = None, port: int | None = None) -> Iterator
     """A dashboard server on a free loopback port for the duration of the block; yields its URL."""
     with serving(log, port) as (url, _):
         yield url
+
+
+#: Where the network view draws employee ``row``: page coordinates from its Vega scales.
+_EMPLOYEE_AT = """(row) => {
+  const el = [...document.querySelectorAll('[data-rendered]')]
+    .find((e) => e.view && e.view.data('d1').length && 'row' in e.view.data('d1')[0]);
+  const node = el.view.data('d1').find((d) => d.row === row);
+  const box = el.querySelector('canvas').getBoundingClientRect();
+  const [ox, oy] = el.view.origin();
+  const pad = el.view.padding();
+  return [box.left + pad.left + ox + el.view.scale('x')(node.x),
+          box.top + pad.top + oy + el.view.scale('y')(node.y)];
+}"""
+
+
+def employee_position(page: Any, row: int) -> tuple[float, float]:
+    """Where a dashboard page (Playwright) draws employee ``row`` in its network view, for
+    a click as a trainer's: the view is a canvas, with no element to click."""
+    x, y = page.evaluate(_EMPLOYEE_AT, row)
+    return float(x), float(y)
 
 
 def move_slider(slider: Any, value: float, seconds: float = 60.0) -> None:

@@ -11,6 +11,7 @@ import pandas as pd
 from playwright.sync_api import Page, expect
 
 from orgabm.dashboard.links import Config
+from orgabm.dashboard.serve import employee_position
 
 RENDERED = """(i) => {
   const views = [...document.querySelectorAll('[data-rendered]')];
@@ -61,18 +62,7 @@ def test_the_page_renders_offline_marks_a_lever_change_and_opens_the_inspector(s
         .to_be_visible()  # fmt: skip
     step(page)
     assert meta(page)["interventions"] == [3]
-    # where employee 0 is drawn: the network view's scales, read in the page
-    x, y = page.evaluate("""() => {
-      const el = [...document.querySelectorAll('[data-rendered]')]
-        .find((e) => e.view && e.view.data('d1').length && 'row' in e.view.data('d1')[0]);
-      const node = el.view.data('d1').find((d) => d.row === 0);
-      const box = el.querySelector('canvas').getBoundingClientRect();
-      const [ox, oy] = el.view.origin();
-      const pad = el.view.padding();
-      const [sx, sy] = [el.view.scale('x'), el.view.scale('y')];
-      return [box.left + pad.left + ox + sx(node.x), box.top + pad.top + oy + sy(node.y)];
-    }""")
-    page.mouse.click(x, y)
+    page.mouse.click(*employee_position(page, 0))
     expect(page.get_by_text("Employee 0: team 0", exact=False)).to_be_visible()
     expect(page.get_by_text("Beliefs against reality and the official line")).to_be_visible()
     page.context.close()
