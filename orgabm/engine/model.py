@@ -9,14 +9,13 @@ from typing import Any, ClassVar, cast
 import mesa
 import numpy as np
 import pandas as pd
-from mesa.discrete_space import Network
 
 from ..scenario import Scenario, change_scenario, check_memory, load_scenario
 from . import communities, development, events, experimentation, march, metrics, reviews, sharing
 from .employees import Employee
 from .environments import build_environment
 from .metrics import METRICS, MetricsRecorder, TeamRecorder
-from .network import Ties, build_network, team_leaders
+from .network import OrgNetwork, Ties, build_network, team_leaders
 from .state import COUNTERS, EngineState, Levers, StateView
 from .traits import draw_traits
 
@@ -91,7 +90,7 @@ class OrgModel(mesa.Model):
             fast_learner[rng.choice(n, size=round(share * n), replace=False)] = True
 
         graph, team = build_network(cfg.organization, rng)
-        self.grid = Network(graph, capacity=1, random=self.random, layout=None)
+        self.grid = OrgNetwork(graph, capacity=1, random=self.random, layout=None)
         teams = cfg.organization.teams
         leaders = team_leaders(team, teams, hierarchy=cfg.organization.network.kind == "hierarchy")
         is_leader = np.zeros(n, dtype=bool)

@@ -11,13 +11,25 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
+from mesa.discrete_space import Cell, Network
 
 if TYPE_CHECKING:
     from ..scenario import Organization
 
 from ..scenario.layout import contiguous_teams, hierarchy_teams, torus_shape
 
-__all__ = ["Ties", "build_network", "team_leaders"]
+__all__ = ["OrgNetwork", "Ties", "build_network", "team_leaders"]
+
+
+class OrgNetwork(Network):
+    """Mesa's Network, wired cell by cell in one step: Mesa's own wiring clears each
+    cell's caches once per tie, a third of a 100-person complete network's run."""
+
+    def _connect_single_cell(self, cell: Cell) -> None:
+        cell.connections.update(
+            (node, self._cells[node]) for node in self.G.neighbors(cell.coordinate)
+        )
+        cell._clear_cache()
 
 
 def build_network(org: Organization, rng: np.random.Generator) -> tuple[nx.Graph, np.ndarray]:
