@@ -1,11 +1,14 @@
 """Every network kind: its structure, and the same graph from the same seed."""
 
+import random
+
 import networkx as nx
 import numpy as np
 import pytest
+from mesa.discrete_space import Network
 
 from orgabm import OrgModel
-from orgabm.engine.network import build_network
+from orgabm.engine.network import OrgNetwork, build_network
 from orgabm.scenario import load_scenario
 from orgabm.scenario.layout import expected_ties
 
@@ -179,3 +182,14 @@ def test_best_of_some_rows_agrees_with_best_of_all():
     rows = np.array([5, 0, 299, 17, 17, 42])
     assert ties.best_of(rows, score).tolist() == ties.best(score)[rows].tolist()
     assert ties.best_of(np.array([], dtype=np.int64), score).tolist() == []
+
+
+@pytest.mark.parametrize("kind", ["complete", "small_world", "hierarchy", "none"])
+def test_org_network_wires_the_cells_as_mesas_network_does(kind):
+    """OrgNetwork only wires faster: each cell's ties, in their order, as Mesa's own."""
+    g, _ = build(org(teams=3, kind=kind) if kind == "hierarchy" else org(kind=kind))
+    ours = OrgNetwork(g, random=random.Random(1), layout=None)
+    mesas = Network(g, random=random.Random(1), layout=None)
+    for node in g.nodes:
+        assert list(ours[node].connections) == list(mesas[node].connections)
+        assert [c.coordinate for c in ours[node].connections.values()] == list(g.neighbors(node))
